@@ -1,0 +1,16 @@
+//===- CALMDialect.h - calm dialect -----------------------------*- C++ -*-===//
+
+#ifndef CALM_DIALECT_CALM_IR_CALMDIALECT_H
+#define CALM_DIALECT_CALM_IR_CALMDIALECT_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Dialect.h"
+
+#include "calm/Dialect/CALM/IR/CALMOpsDialect.h.inc"
+
+namespace mlir::calm {
+/// Unit attribute that exempts an `arith.mulf` from every calm rewrite.
+constexpr llvm::StringLiteral kExactAttrName = "calm.exact";
+} // namespace mlir::calm
+
+#endif // CALM_DIALECT_CALM_IR_CALMDIALECT_H

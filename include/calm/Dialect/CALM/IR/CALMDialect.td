@@ -1,0 +1,28 @@
+//===- CALMDialect.td - calm dialect definition ------------*- tablegen -*-===//
+//
+// The calm dialect: operations of Continuous Autoregressive Language Models
+// and of the cheap-arithmetic forms (L-Mul, quantization) used to run them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CALM_DIALECT_CALM_IR_CALMDIALECT_TD
+#define CALM_DIALECT_CALM_IR_CALMDIALECT_TD
+
+include "mlir/IR/OpBase.td"
+
+def CALM_Dialect : Dialect {
+  let name = "calm";
+  let cppNamespace = "::mlir::calm";
+  let summary = "Continuous autoregressive LM inference and cheap arithmetic";
+  let description = [{
+    The `calm` dialect models the stages of a Continuous Autoregressive
+    Language Model (autoencoder, energy head, sampling) and the arithmetic
+    forms that make inference cheaper, starting with L-Mul (Luo & Sun,
+    "Addition is All You Need"): a float multiply computed by one integer
+    addition of the operands' bit patterns.
+  }];
+  let hasConstantMaterializer = 1;
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+#endif // CALM_DIALECT_CALM_IR_CALMDIALECT_TD

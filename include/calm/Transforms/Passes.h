@@ -1,0 +1,19 @@
+//===- Passes.h - calm rewrite passes ---------------------------*- C++ -*-===//
+
+#ifndef CALM_TRANSFORMS_PASSES_H
+#define CALM_TRANSFORMS_PASSES_H
+
+#include "calm/Dialect/CALM/IR/CALMDialect.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::calm {
+
+#define GEN_PASS_DECL
+#include "calm/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "calm/Transforms/Passes.h.inc"
+
+} // namespace mlir::calm
+
+#endif // CALM_TRANSFORMS_PASSES_H

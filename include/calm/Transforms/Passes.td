@@ -1,0 +1,33 @@
+//===- Passes.td - calm rewrite passes ---------------------*- tablegen -*-===//
+
+#ifndef CALM_TRANSFORMS_PASSES_TD
+#define CALM_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def CALMMulfToLMul : Pass<"calm-mulf-to-lmul"> {
+  let summary = "Rewrite arith.mulf into calm.lmul";
+  let description = [{
+    Replaces every `arith.mulf` on f32, bf16, f16, f8E4M3FN or f8E5M2
+    (scalars, vectors, ranked tensors), including those inside
+    `linalg.generic` bodies and other regions, by `calm.lmul`.
+
+    * `mantissa-bits=m` keeps m mantissa bits; 0 (the default) keeps the
+      element type's full width. m above a type's width is an error on the
+      offending op, not a silent clamp.
+    * `func-filter=REGEX` restricts the rewrite to functions whose symbol
+      name matches (llvm::Regex, unanchored: use `^name$` for one function).
+    * An `arith.mulf` carrying the unit attribute `calm.exact` is left alone,
+      as is any multiply on a type L-Mul is not defined on (f64, ...).
+  }];
+  let dependentDialects = ["::mlir::calm::CALMDialect"];
+  let options = [
+    Option<"mantissaBits", "mantissa-bits", "unsigned", /*default=*/"0",
+           "Mantissa bits kept by L-Mul (1..23; 0 = the element type's full "
+           "width)">,
+    Option<"funcFilter", "func-filter", "std::string", /*default=*/"\"\"",
+           "Regex on the enclosing function's name; empty rewrites all">,
+  ];
+}
+
+#endif // CALM_TRANSFORMS_PASSES_TD

@@ -1,0 +1,183 @@
+//===- CALMToArith.cpp - lower calm.lmul to integer arith -----------------===//
+//
+// calm.lmul becomes integer arithmetic on the operands' bit patterns at the
+// format's own width W (f32: i32, bf16/f16: i16, fp8: i8). Magnitudes are
+// below 2^(W-1), so their sum fits W bits unsigned and every range test is an
+// unsigned compare: no widening, so vectors keep their full lane count.
+//
+//   s = trunc(|x|) + trunc(|y|)
+//   underflow   <=>  s < (B+1)<<M - 2^(M-l)     (exponent field of r <= 0)
+//   r = s - ((B<<M) - 2^(M-l))
+//   overflow    <=>  r >= inf            (r > 448 pattern for f8E4M3FN)
+//
+// Special operands are resolved afterwards by selects, last one wins:
+// zero/subnormal, then inf, then NaN, matching the precedence of the spec.
+//
+//===----------------------------------------------------------------------===//
+
+#include "calm/Conversion/CALMToArith/CALMToArith.h"
+#include "calm/Dialect/CALM/IR/CALMOps.h"
+#include "calm/Dialect/CALM/IR/LMulSemantics.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::calm {
+#define GEN_PASS_DEF_CONVERTCALMTOARITH
+#include "calm/Conversion/Passes.h.inc"
+} // namespace mlir::calm
+
+using namespace mlir;
+using namespace mlir::calm;
+
+namespace {
+
+/// Builds integer constants and ops of one (possibly shaped) integer type.
+class BitBuilder {
+public:
+  BitBuilder(PatternRewriter &rewriter, Location loc, Type intType)
+      : rewriter(rewriter), loc(loc), intType(intType),
+        width(getElementTypeOrSelf(intType).getIntOrFloatBitWidth()) {}
+
+  Value constant(uint64_t value) {
+    Type element = getElementTypeOrSelf(intType);
+    auto attr = rewriter.getIntegerAttr(element, APInt(width, value));
+    if (auto shaped = dyn_cast<ShapedType>(intType))
+      return arith::ConstantOp::create(rewriter, loc,
+                                       DenseElementsAttr::get(shaped, attr));
+    return arith::ConstantOp::create(rewriter, loc, attr);
+  }
+  Value andI(Value a, Value b) {
+    return arith::AndIOp::create(rewriter, loc, a, b);
+  }
+  Value orI(Value a, Value b) { return arith::OrIOp::create(rewriter, loc, a, b); }
+  Value xorI(Value a, Value b) {
+    return arith::XOrIOp::create(rewriter, loc, a, b);
+  }
+  Value add(Value a, Value b) { return arith::AddIOp::create(rewriter, loc, a, b); }
+  Value sub(Value a, Value b) { return arith::SubIOp::create(rewriter, loc, a, b); }
+  Value cmp(arith::CmpIPredicate pred, Value a, Value b) {
+    return arith::CmpIOp::create(rewriter, loc, pred, a, b);
+  }
+  Value select(Value cond, Value a, Value b) {
+    return arith::SelectOp::create(rewriter, loc, cond, a, b);
+  }
+
+private:
+  PatternRewriter &rewriter;
+  Location loc;
+  Type intType;
+  unsigned width;
+};
+
+struct LMulOpLowering : public OpRewritePattern<LMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(LMulOp op,
+                                PatternRewriter &rewriter) const override {
+    FloatType floatType = op.getElementFloatType();
+    std::optional<LMulFormat> format = getLMulFormat(floatType);
+    unsigned m = op.getMantissaBits();
+    if (!format || m < 1 || m > format->mantissaBits)
+      return rewriter.notifyMatchFailure(op, "invalid calm.lmul");
+
+    Location loc = op.getLoc();
+    Type intElement = rewriter.getIntegerType(format->width());
+    Type intType = intElement;
+    if (auto shaped = dyn_cast<ShapedType>(op.getType()))
+      intType = shaped.clone(intElement);
+
+    using Pred = arith::CmpIPredicate;
+    BitBuilder b(rewriter, loc, intType);
+    const unsigned M = format->mantissaBits;
+
+    Value x = arith::BitcastOp::create(rewriter, loc, intType, op.getLhs());
+    Value y = arith::BitcastOp::create(rewriter, loc, intType, op.getRhs());
+
+    Value magMask = b.constant(format->magnitudeMask());
+    Value sign = b.andI(b.xorI(x, y), b.constant(format->signBit()));
+    Value xa = b.andI(x, magMask);
+    Value ya = b.andI(y, magMask);
+
+    // Classification of the operands.
+    Value minNormal = b.constant(uint64_t(1) << M);
+    Value anyZero = b.orI(b.cmp(Pred::ult, xa, minNormal),
+                          b.cmp(Pred::ult, ya, minNormal));
+    Value anyNaN, anyInf;
+    if (format->hasInf) {
+      Value inf = b.constant(format->infBits());
+      anyNaN = b.orI(b.cmp(Pred::ugt, xa, inf), b.cmp(Pred::ugt, ya, inf));
+      anyInf = b.orI(b.cmp(Pred::eq, xa, inf), b.cmp(Pred::eq, ya, inf));
+    } else {
+      anyNaN = b.orI(b.cmp(Pred::eq, xa, magMask), b.cmp(Pred::eq, ya, magMask));
+    }
+
+    // Truncation to m bits, then the one integer add.
+    if (m < M) {
+      Value keep =
+          b.constant(~((uint64_t(1) << (M - m)) - 1) & format->magnitudeMask());
+      xa = b.andI(xa, keep);
+      ya = b.andI(ya, keep);
+    }
+    uint64_t offset = getLMulOffset(*format, m);
+    Value sum = b.add(xa, ya);
+    Value underflow =
+        b.cmp(Pred::ult, sum, b.constant(offset + (uint64_t(1) << M)));
+    Value r = b.sub(sum, b.constant(offset));
+
+    Value mag;
+    if (format->hasInf) {
+      Value inf = b.constant(format->infBits());
+      mag = b.select(b.cmp(Pred::uge, r, inf), inf, r);
+    } else {
+      Value maxFinite = b.constant(format->maxFiniteBits());
+      mag = b.select(b.cmp(Pred::ugt, r, maxFinite), maxFinite, r);
+    }
+    Value result = b.orI(sign, mag);
+    result = b.select(b.orI(underflow, anyZero), sign, result);
+
+    Value qnan = b.constant(format->quietNaNBits());
+    if (format->hasInf) {
+      Value signedInf = b.orI(sign, b.constant(format->infBits()));
+      result =
+          b.select(anyInf, b.select(anyZero, qnan, signedInf), result);
+    }
+    result = b.select(anyNaN, qnan, result);
+
+    rewriter.replaceOpWithNewOp<arith::BitcastOp>(op, op.getType(), result);
+    return success();
+  }
+};
+
+struct ConvertCALMToArithPass
+    : public calm::impl::ConvertCALMToArithBase<ConvertCALMToArithPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateCALMToArithConversionPatterns(patterns);
+    // Only calm.lmul is rewritten; folding is left to later canonicalization
+    // so that this pass keeps the user's IR otherwise untouched.
+    GreedyRewriteConfig config;
+    config.enableFolding(false);
+    config.setStrictness(GreedyRewriteStrictness::ExistingOps);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
+      return signalPassFailure();
+    // Any calm.lmul left over is invalid (the verifier rejects those).
+    WalkResult walk = getOperation()->walk([](LMulOp op) {
+      op.emitError("could not lower calm.lmul");
+      return WalkResult::interrupt();
+    });
+    if (walk.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::calm::populateCALMToArithConversionPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<LMulOpLowering>(patterns.getContext());
+}

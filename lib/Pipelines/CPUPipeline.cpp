@@ -1,0 +1,70 @@
+//===- CPUPipeline.cpp - calm-cpu-pipeline --------------------------------===//
+
+#include "calm/Conversion/Passes.h"
+#include "calm/Pipelines/Pipelines.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Affine/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::calm::buildCPUPipeline(OpPassManager &pm,
+                                  const CPUPipelineOptions &options) {
+  // Tensor level: elementwise ops (arith, calm.lmul) on tensors become
+  // linalg.generic so that they bufferize and vectorize like the rest.
+  pm.addPass(createConvertElementwiseToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+
+  // Bufferization across function boundaries with plain (identity-layout)
+  // memrefs at the ABI, then deallocation of what it allocated.
+  bufferization::OneShotBufferizePassOptions bufferizeOptions;
+  bufferizeOptions.bufferizeFunctionBoundaries = true;
+  bufferizeOptions.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  bufferization::BufferDeallocationPipelineOptions deallocOptions;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);
+  pm.addPass(createCanonicalizerPass());
+
+  // Loops and vectorization. The affine super-vectorizer widens the
+  // innermost contiguous parallel loop; remainders become masked transfers.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToAffineLoopsPass());
+  if (options.vectorWidth > 0) {
+    affine::AffineVectorizeOptions vectorizeOptions;
+    vectorizeOptions.vectorSizes = {static_cast<int64_t>(options.vectorWidth)};
+    pm.addNestedPass<func::FuncOp>(
+        affine::createAffineVectorize(vectorizeOptions));
+  }
+
+  // calm ops to integer arith (after vectorization, so vectors of calm.lmul
+  // become vectors of integer ops).
+  pm.addPass(calm::createConvertCALMToArith());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // To the LLVM dialect.
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void mlir::calm::registerCPUPipeline() {
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "calm-cpu-pipeline",
+      "Lower func/arith/scf/memref/tensor/linalg/calm to the LLVM dialect "
+      "for CPU execution (mlir-runner, ExecutionEngine, mlir-translate)",
+      buildCPUPipeline);
+}

@@ -1,0 +1,41 @@
+# -*- Python -*-
+import os
+import shutil
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "CALM"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.calm_obj_root, "test")
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.calm_tools_dir, append_path=True)
+
+mlir_lib = config.llvm_lib_dir
+ext = config.llvm_shlib_ext
+config.substitutions.append(("%shlibext", ext))
+config.substitutions.append(("%calm_src", config.calm_src_root))
+config.substitutions.append(("%calm_obj", config.calm_obj_root))
+config.substitutions.append(("%calm_plugin",
+                             os.path.join(config.calm_lib_dir, "libCALMPlugin" + ext)))
+config.substitutions.append(("%mlir_runner_utils",
+                             os.path.join(mlir_lib, "libmlir_runner_utils" + ext)))
+config.substitutions.append(("%mlir_c_runner_utils",
+                             os.path.join(mlir_lib, "libmlir_c_runner_utils" + ext)))
+config.substitutions.append(("%cxx", config.cxx_compiler))
+config.substitutions.append(("%cmake", config.cmake_command))
+config.substitutions.append(("%cmake_generator", config.cmake_generator))
+config.substitutions.append(("%mlir_dir", config.mlir_dir))
+python = config.python_executable or shutil.which("python3")
+config.substitutions.append(("%python", python))
+
+# Debian installs the LLVM 22 tools with a -22 suffix in /usr/bin and
+# unsuffixed in LLVM_TOOLS_DIR; tests name the unsuffixed ones.
+tools = ["calm-opt", "mlir-opt", "mlir-runner", "mlir-translate", "FileCheck",
+         "not", "count"]
+llvm_config.add_tool_substitutions(tools, [config.calm_tools_dir, config.llvm_tools_dir])
