@@ -5,6 +5,8 @@
 #include "calm/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/Support/Regex.h"
@@ -48,20 +50,44 @@ struct MulfToLMulPass : public calm::impl::CALMMulfToLMulBase<MulfToLMulPass> {
     return func && filter->match(func.getName());
   }
 
+  bool isCandidate(arith::MulFOp op) {
+    return !op->hasAttr(kExactAttrName) &&
+           getLMulFormat(getElementTypeOrSelf(op.getType())) &&
+           isa<FloatType, VectorType, RankedTensorType>(op.getType()) &&
+           isSelected(op);
+  }
+
   void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+
+    // Named linalg ops (matmul, batch_matmul, ...) have an implicit body that
+    // their verifier pins to mulf/addf: generalize those whose multiply is
+    // rewritten, so the L-Mul lands in an explicit linalg.generic body.
+    SmallVector<linalg::LinalgOp> named;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::GenericOp>(op.getOperation()))
+        return;
+      bool hasCandidate = false;
+      for (Region &region : op->getRegions())
+        region.walk([&](arith::MulFOp mul) { hasCandidate |= isCandidate(mul); });
+      if (hasCandidate)
+        named.push_back(op);
+    });
+    for (linalg::LinalgOp op : named) {
+      rewriter.setInsertionPoint(op);
+      if (failed(linalg::generalizeNamedOp(rewriter, op))) {
+        op->emitError("calm-mulf-to-lmul: cannot generalize this named linalg "
+                      "op to rewrite its multiply");
+        return signalPassFailure();
+      }
+    }
+
     SmallVector<arith::MulFOp> candidates;
     getOperation()->walk([&](arith::MulFOp op) {
-      if (op->hasAttr(kExactAttrName))
-        return;
-      if (!getLMulFormat(getElementTypeOrSelf(op.getType())))
-        return;
-      if (!isa<FloatType, VectorType, RankedTensorType>(op.getType()))
-        return;
-      if (isSelected(op))
+      if (isCandidate(op))
         candidates.push_back(op);
     });
 
-    IRRewriter rewriter(&getContext());
     bool failed = false;
     for (arith::MulFOp op : candidates) {
       Type elementType = getElementTypeOrSelf(op.getType());

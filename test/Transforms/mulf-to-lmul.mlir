@@ -78,3 +78,34 @@ func.func @attn_linalg_body(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>,
   } -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
 }
+
+// -----
+
+// Named contractions are generalized so that their multiply can change;
+// f64 ones and excluded functions keep their named form.
+// FULL-LABEL: func.func @attn_named_matmul
+// FULL-NOT: linalg.matmul
+// FULL: linalg.generic
+// FULL-SAME: iterator_types = ["parallel", "parallel", "reduction"]
+// FULL:   calm.lmul %{{.*}}, %{{.*}} mantissa_bits(23) : f32
+// FULL:   arith.addf
+// FULL: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x8xf64>, tensor<8x16xf64>)
+// M2-LABEL: func.func @attn_named_matmul
+// M2: calm.lmul %{{.*}}, %{{.*}} mantissa_bits(2) : f32
+func.func @attn_named_matmul(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %c: tensor<4x16xf32>,
+                             %a64: tensor<4x8xf64>, %b64: tensor<8x16xf64>, %c64: tensor<4x16xf64>)
+    -> (tensor<4x16xf32>, tensor<4x16xf64>) {
+  %0 = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x16xf32>) outs(%c : tensor<4x16xf32>) -> tensor<4x16xf32>
+  %1 = linalg.matmul ins(%a64, %b64 : tensor<4x8xf64>, tensor<8x16xf64>) outs(%c64 : tensor<4x16xf64>) -> tensor<4x16xf64>
+  return %0, %1 : tensor<4x16xf32>, tensor<4x16xf64>
+}
+
+// -----
+
+// FILTER-LABEL: func.func @mlp_named_matmul
+// FILTER: linalg.matmul
+// FILTER-NOT: calm.lmul
+func.func @mlp_named_matmul(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %c: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x16xf32>) outs(%c : tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}

@@ -17,10 +17,14 @@ def CALMMulfToLMul : Pass<"calm-mulf-to-lmul"> {
       offending op, not a silent clamp.
     * `func-filter=REGEX` restricts the rewrite to functions whose symbol
       name matches (llvm::Regex, unanchored: use `^name$` for one function).
+    * Named linalg ops whose implicit body multiplies (`linalg.matmul`, ...)
+      are generalized to `linalg.generic` first, since their verifier pins
+      the body to `arith.mulf`.
     * An `arith.mulf` carrying the unit attribute `calm.exact` is left alone,
       as is any multiply on a type L-Mul is not defined on (f64, ...).
   }];
-  let dependentDialects = ["::mlir::calm::CALMDialect"];
+  let dependentDialects = ["::mlir::calm::CALMDialect",
+                           "::mlir::linalg::LinalgDialect"];
   let options = [
     Option<"mantissaBits", "mantissa-bits", "unsigned", /*default=*/"0",
            "Mantissa bits kept by L-Mul (1..23; 0 = the element type's full "
@@ -28,6 +32,25 @@ def CALMMulfToLMul : Pass<"calm-mulf-to-lmul"> {
     Option<"funcFilter", "func-filter", "std::string", /*default=*/"\"\"",
            "Regex on the enclosing function's name; empty rewrites all">,
   ];
+}
+
+def CALMBufferDeallocation : Pass<"calm-buffer-deallocation", "ModuleOp"> {
+  let summary = "Free bufferization's allocations, leaving hand-managed "
+                "functions alone";
+  let description = [{
+    Runs upstream's ownership-based buffer deallocation pipeline on every
+    function that contains no `memref.dealloc`. That pipeline rejects IR
+    that already frees memory by hand ("memory free side-effect on MemRef
+    value not supported"), which user programs written on memrefs do; such a
+    function is left exactly as written, its author being in charge of its
+    memory. The `bufferization.dealloc` ops are then lowered module-wide,
+    where the helper function their generic lowering needs can be added.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect"];
 }
 
 #endif // CALM_TRANSFORMS_PASSES_TD
