@@ -15,6 +15,10 @@ function(calm_add_library name)
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
     $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
     $<INSTALL_INTERFACE:include>)
+  # The imported MLIR/LLVM targets carry no include directories: export them
+  # so that consumers of find_package(CALMMLIR) compile out of the box.
+  target_include_directories(${name} SYSTEM PUBLIC
+    ${MLIR_INCLUDE_DIRS} ${LLVM_INCLUDE_DIRS})
   llvm_update_compile_flags(${name})
   install(TARGETS ${name} EXPORT CALMMLIRTargets
           ARCHIVE DESTINATION lib LIBRARY DESTINATION lib)

@@ -28,8 +28,8 @@ config.substitutions.append(("%mlir_runner_utils",
 config.substitutions.append(("%mlir_c_runner_utils",
                              os.path.join(mlir_lib, "libmlir_c_runner_utils" + ext)))
 config.substitutions.append(("%cxx", config.cxx_compiler))
+config.substitutions.append(("%build_generator", config.cmake_generator))
 config.substitutions.append(("%cmake", config.cmake_command))
-config.substitutions.append(("%cmake_generator", config.cmake_generator))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
 python = config.python_executable or shutil.which("python3")
 config.substitutions.append(("%python", python))
