@@ -35,8 +35,16 @@ void mlir::calm::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
 
-  // Loops and vectorization. The affine super-vectorizer widens the
-  // innermost contiguous parallel loop; remainders become masked transfers.
+  // Loops and vectorization. Elementwise generics get unmasked vector loops
+  // with a scalar remainder; for the rest, the affine super-vectorizer widens
+  // the innermost contiguous parallel loop (remainders become masked
+  // transfers).
+  if (options.vectorWidth > 0) {
+    calm::CALMVectorizeElementwiseOptions elementwise;
+    elementwise.vectorWidth = options.vectorWidth;
+    pm.addNestedPass<func::FuncOp>(
+        calm::createCALMVectorizeElementwise(elementwise));
+  }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToAffineLoopsPass());
   if (options.vectorWidth > 0) {
     affine::AffineVectorizeOptions vectorizeOptions;

@@ -53,4 +53,32 @@ def CALMBufferDeallocation : Pass<"calm-buffer-deallocation", "ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+def CALMVectorizeElementwise
+    : Pass<"calm-vectorize-elementwise", "func::FuncOp"> {
+  let summary = "Vectorize elementwise linalg.generic ops on memrefs with "
+                "unmasked loads and a scalar remainder";
+  let description = [{
+    Rewrites a `linalg.generic` on memrefs whose iterators are all parallel,
+    whose indexing maps are all the identity, whose operands have a
+    unit-stride innermost dimension, and whose body holds only pure
+    elementwise-mappable ops (arith, math, calm.lmul, ...) into loops: the
+    innermost dimension runs `vector-width` lanes at a time with plain
+    `vector.load`/`vector.store`, and the last `n mod vector-width` elements
+    run as scalars.
+
+    Vectorizing such ops through affine loops instead reads and writes every
+    vector with a masked transfer, because the extent is dynamic; masked
+    stores are microcoded on some x86 cores. Ops that do not match are left
+    for the general path.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"vectorWidth", "vector-width", "unsigned", /*default=*/"8",
+           "Lanes per vector">,
+  ];
+}
+
 #endif // CALM_TRANSFORMS_PASSES_TD

@@ -8,7 +8,8 @@
 //   s = trunc(|x|) + trunc(|y|)
 //   underflow   <=>  s < (B+1)<<M - 2^(M-l)     (exponent field of r <= 0)
 //   r = s - ((B<<M) - 2^(M-l))
-//   overflow    <=>  r >= inf            (r > 448 pattern for f8E4M3FN)
+//   overflow    <=>  r >= inf            (r > 448 pattern for f8E4M3FN),
+//                    i.e. the magnitude is umin(r, inf)
 //
 // Special operands are resolved afterwards by selects, last one wins:
 // zero/subnormal, then inf, then NaN, matching the precedence of the spec.
@@ -62,6 +63,15 @@ public:
   Value cmp(arith::CmpIPredicate pred, Value a, Value b) {
     return arith::CmpIOp::create(rewriter, loc, pred, a, b);
   }
+  Value minS(Value a, Value b) {
+    return arith::MinSIOp::create(rewriter, loc, a, b);
+  }
+  Value maxS(Value a, Value b) {
+    return arith::MaxSIOp::create(rewriter, loc, a, b);
+  }
+  Value minU(Value a, Value b) {
+    return arith::MinUIOp::create(rewriter, loc, a, b);
+  }
   Value select(Value cond, Value a, Value b) {
     return arith::SelectOp::create(rewriter, loc, cond, a, b);
   }
@@ -102,17 +112,20 @@ struct LMulOpLowering : public OpRewritePattern<LMulOp> {
     Value xa = b.andI(x, magMask);
     Value ya = b.andI(y, magMask);
 
-    // Classification of the operands.
-    Value minNormal = b.constant(uint64_t(1) << M);
-    Value anyZero = b.orI(b.cmp(Pred::ult, xa, minNormal),
-                          b.cmp(Pred::ult, ya, minNormal));
+    // Classification of the operands. Magnitudes are below 2^(W-1), so
+    // signed and unsigned orders agree on them; signed predicates and
+    // min/max map to single instructions on common SIMD targets (x86 has no
+    // unsigned vector compare). One min and one max classify both operands:
+    // NaN wins over inf, which the precedence of the selects below needs.
+    Value lo = b.minS(xa, ya), hi = b.maxS(xa, ya);
+    Value anyZero = b.cmp(Pred::slt, lo, b.constant(uint64_t(1) << M));
     Value anyNaN, anyInf;
     if (format->hasInf) {
       Value inf = b.constant(format->infBits());
-      anyNaN = b.orI(b.cmp(Pred::ugt, xa, inf), b.cmp(Pred::ugt, ya, inf));
-      anyInf = b.orI(b.cmp(Pred::eq, xa, inf), b.cmp(Pred::eq, ya, inf));
+      anyNaN = b.cmp(Pred::sgt, hi, inf);
+      anyInf = b.cmp(Pred::eq, hi, inf);
     } else {
-      anyNaN = b.orI(b.cmp(Pred::eq, xa, magMask), b.cmp(Pred::eq, ya, magMask));
+      anyNaN = b.cmp(Pred::eq, hi, magMask);
     }
 
     // Truncation to m bits, then the one integer add.
@@ -128,14 +141,10 @@ struct LMulOpLowering : public OpRewritePattern<LMulOp> {
         b.cmp(Pred::ult, sum, b.constant(offset + (uint64_t(1) << M)));
     Value r = b.sub(sum, b.constant(offset));
 
-    Value mag;
-    if (format->hasInf) {
-      Value inf = b.constant(format->infBits());
-      mag = b.select(b.cmp(Pred::uge, r, inf), inf, r);
-    } else {
-      Value maxFinite = b.constant(format->maxFiniteBits());
-      mag = b.select(b.cmp(Pred::ugt, r, maxFinite), maxFinite, r);
-    }
+    // Overflow clamps r to inf (or to the largest finite value for
+    // f8E4M3FN): an unsigned min, since r may exceed 2^(W-1).
+    Value mag = b.minU(r, b.constant(format->hasInf ? format->infBits()
+                                                    : format->maxFiniteBits()));
     Value result = b.orI(sign, mag);
     result = b.select(b.orI(underflow, anyZero), sign, result);
 

@@ -14,12 +14,17 @@
 // CHECK-DAG: %[[QNAN:.*]] = arith.constant 2143289344 : i32
 // CHECK: %[[XI:.*]] = arith.bitcast %[[X]] : f32 to i32
 // CHECK: %[[YI:.*]] = arith.bitcast %[[Y]] : f32 to i32
+// CHECK: %[[LO:.*]] = arith.minsi
+// CHECK: %[[HI:.*]] = arith.maxsi
+// CHECK: arith.cmpi slt, %[[LO]]
+// CHECK: arith.cmpi sgt, %[[HI]], %[[INF]]
+// CHECK: arith.cmpi eq, %[[HI]], %[[INF]]
 // CHECK: %[[XT:.*]] = arith.andi %{{.*}}, %[[KEEP]] : i32
 // CHECK: %[[YT:.*]] = arith.andi %{{.*}}, %[[KEEP]] : i32
 // CHECK: %[[SUM:.*]] = arith.addi %[[XT]], %[[YT]] : i32
 // CHECK: arith.cmpi ult, %[[SUM]], %[[UNDER]] : i32
 // CHECK: %[[R:.*]] = arith.subi %[[SUM]], %[[OFF]] : i32
-// CHECK: arith.cmpi uge, %[[R]], %[[INF]] : i32
+// CHECK: arith.minui %[[R]], %[[INF]] : i32
 // CHECK: arith.select %{{.*}}, %[[QNAN]], %{{.*}} : i32
 // CHECK: %[[RES:.*]] = arith.select %{{.*}}, %[[QNAN]], %{{.*}} : i32
 // CHECK-NEXT: %[[F:.*]] = arith.bitcast %[[RES]] : i32 to f32
@@ -76,7 +81,7 @@ func.func @f16_tensor(%x: tensor<2x3xf16>, %y: tensor<2x3xf16>) -> tensor<2x3xf1
 // CHECK-DAG: arith.constant 55 : i8
 // CHECK-DAG: arith.constant 126 : i8
 // CHECK-DAG: arith.cmpi eq, %{{.*}}, %c127_i8 : i8
-// CHECK: arith.cmpi ugt, %{{.*}}, %c126_i8 : i8
+// CHECK: arith.minui %{{.*}}, %c126_i8 : i8
 // CHECK: arith.bitcast %{{.*}} : i8 to f8E4M3FN
 // CHECK-NOT: arith.mulf
 func.func @e4m3(%x: f8E4M3FN, %y: f8E4M3FN) -> f8E4M3FN {
@@ -90,7 +95,8 @@ func.func @e4m3(%x: f8E4M3FN, %y: f8E4M3FN) -> f8E4M3FN {
 // CHECK-LABEL: func.func @e5m2
 // CHECK-DAG: arith.constant 59 : i8
 // CHECK-DAG: arith.constant 124 : i8
-// CHECK: arith.cmpi uge
+// CHECK: arith.cmpi sgt, %{{.*}}, %c124_i8 : i8
+// CHECK: arith.minui %{{.*}}, %c124_i8 : i8
 // CHECK: arith.bitcast %{{.*}} : i8 to f8E5M2
 func.func @e5m2(%x: f8E5M2, %y: f8E5M2) -> f8E5M2 {
   %0 = calm.lmul %x, %y mantissa_bits(2) : f8E5M2

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs everything calm-mlir needs to build and pass its tests on Debian
+# bookworm (run as root, or with sudo available). Idempotent: packages that
+# are already installed are left alone.
+#
+#   bash scripts/setup.sh            toolchain + test dependencies
+#   bash scripts/setup.sh --bench    also what bench/ needs (Google Benchmark,
+#                                    valgrind for callgrind, OpenBLAS)
+set -euo pipefail
+
+packages=(
+  # LLVM/MLIR 22: headers, CMake packages, libMLIR.so, mlir-opt-22,
+  # mlir-runner-22, mlir-translate-22, lit, FileCheck, clang and lld.
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+  cmake ninja-build python3
+  # C++ unit tests.
+  libgtest-dev
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(libbenchmark-dev valgrind libopenblas-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all packages present"
+fi
