@@ -5,7 +5,7 @@
 #
 #   bash scripts/setup.sh            toolchain + test dependencies
 #   bash scripts/setup.sh --bench    also what bench/ needs (Google Benchmark,
-#                                    valgrind for callgrind, OpenBLAS)
+#                                    valgrind for callgrind)
 set -euo pipefail
 
 packages=(
@@ -17,7 +17,7 @@ packages=(
   libgtest-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(libbenchmark-dev valgrind libopenblas-dev)
+  packages+=(libbenchmark-dev valgrind)
 fi
 
 missing=()
