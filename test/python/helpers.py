@@ -16,3 +16,9 @@ def has(mod):
 
 HAS_TORCH = has("torch")
 HAS_REGEX = has("regex")
+
+
+def read_json(path):
+    import json
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)

@@ -1,7 +1,7 @@
 """Converter tests on the committed models (pure Python; the .bin variant needs torch to be made)."""
 import json, os, shutil, subprocess, sys, tempfile, unittest
 
-from helpers import ROOT, MODELS, HAS_TORCH
+from helpers import ROOT, MODELS, HAS_TORCH, read_json
 import convert, calm_layout  # noqa: E402
 
 AE, CALM, TWIN = (os.path.join(MODELS, n) for n in ("calm-tiny-ae", "calm-tiny", "llama-tiny-twin"))
@@ -140,7 +140,7 @@ class ConvertTest(unittest.TestCase):
                     n, _, shp = line.rstrip("\n").split("\t")
                     rows[n] = json.loads(shp)
             if kind == "calm":
-                ae_cfg = json.load(open(os.path.join(spec, "autoencoder.config.json")))
+                ae_cfg = read_json(os.path.join(spec, "autoencoder.config.json"))
                 exp = calm_layout.calm_tensors(cfg)
                 exp.update(calm_layout.autoencoder_tensors(ae_cfg, "ae_model."))
             else:

@@ -5,7 +5,7 @@ re-computes a few fixture values in pure Python from the committed weights (AE e
 CALM input compression on one chunk, one energy-head sample)."""
 import json, math, os, unittest
 
-from helpers import ROOT, MODELS, FIXTURES, HAS_REGEX
+from helpers import ROOT, MODELS, FIXTURES, HAS_REGEX, read_json
 import safetensors_io, calm_layout  # noqa: E402
 
 V, D, Z, NZ, K = 4096, 256, 64, 64, 4
@@ -106,17 +106,17 @@ class ModelFilesTest(unittest.TestCase):
         if not os.path.isdir(spec):
             self.skipTest("shared/spec not beside the checkout")
         for ours, theirs in (("calm-tiny-ae", "autoencoder"), ("calm-tiny", "calm")):
-            a = json.load(open(os.path.join(MODELS, ours, "config.json")))
-            b = json.load(open(os.path.join(spec, theirs + ".config.json")))
+            a = read_json(os.path.join(MODELS, ours, "config.json"))
+            b = read_json(os.path.join(spec, theirs + ".config.json"))
             self.assertEqual(sorted(set(b) - set(a)), [], ours)
-        c = json.load(open(os.path.join(MODELS, "calm-tiny", "config.json")))
+        c = read_json(os.path.join(MODELS, "calm-tiny", "config.json"))
         self.assertEqual(c["model_type"], "energy")
         self.assertTrue(os.path.exists(os.path.join(MODELS, "calm-tiny", c["ae_path"], "config.json")))
 
     def test_tensor_names_and_shapes(self):
-        ae_cfg = json.load(open(os.path.join(MODELS, "calm-tiny-ae", "config.json")))
-        calm_cfg = json.load(open(os.path.join(MODELS, "calm-tiny", "config.json")))
-        twin_cfg = json.load(open(os.path.join(MODELS, "llama-tiny-twin", "config.json")))
+        ae_cfg = read_json(os.path.join(MODELS, "calm-tiny-ae", "config.json"))
+        calm_cfg = read_json(os.path.join(MODELS, "calm-tiny", "config.json"))
+        twin_cfg = read_json(os.path.join(MODELS, "llama-tiny-twin", "config.json"))
         exp_calm = calm_layout.calm_tensors(calm_cfg)
         exp_calm.update(calm_layout.autoencoder_tensors(ae_cfg, "ae_model."))
         for n, exp in (("calm-tiny-ae", calm_layout.autoencoder_tensors(ae_cfg)), ("calm-tiny", exp_calm),
@@ -142,13 +142,13 @@ class FixtureTest(unittest.TestCase):
             got = {k: (v["dtype"], v["shape"]) for k, v in hdr.items() if k != "__metadata__"}
             self.assertEqual(got, {k: (d, s) for k, (d, s) in spec.items()}, f)
         self.assertLess(total, 2.5e6)
-        man = json.load(open(os.path.join(FIXTURES, "manifest.json")))
+        man = read_json(os.path.join(FIXTURES, "manifest.json"))
         for k in ("tokenizer", "ae", "calm", "twin", "brier"):
             self.assertIn(k, man)
 
     def test_brier_terms_consistent(self):
         fx = load_fix("brier.safetensors")
-        man = json.load(open(os.path.join(FIXTURES, "manifest.json")))["brier"]
+        man = read_json(os.path.join(FIXTURES, "manifest.json"))["brier"]
         ids = fx["input_ids"][2]
         toks = fx["calm_tokens"][2]
         terms = fx["calm_terms"][2]
@@ -228,7 +228,7 @@ class FixtureTest(unittest.TestCase):
     def test_tokenizer_cases(self):
         from tokenizer import Tokenizer
         tok = Tokenizer(os.path.join(MODELS, "calm-tiny", "tokenizer.json"))
-        man = json.load(open(os.path.join(FIXTURES, "manifest.json")))
+        man = read_json(os.path.join(FIXTURES, "manifest.json"))
         for c in man["tokenizer"]:
             self.assertEqual(tok.encode(c["text"]), c["ids"], c["text"])
             self.assertEqual(tok.decode(c["ids"]), c["text"])

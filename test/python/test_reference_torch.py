@@ -1,7 +1,7 @@
 """Tests of the PyTorch reference (skipped, with the reason, where torch is not installed)."""
 import collections, json, os, shutil, sys, tempfile, unittest
 
-from helpers import ROOT, MODELS, FIXTURES, HAS_TORCH, HAS_REGEX
+from helpers import ROOT, MODELS, FIXTURES, HAS_TORCH, HAS_REGEX, read_json
 
 REASON = "needs PyTorch (Debian python3-torch, run with /usr/bin/python3) and python3-regex; skipped"
 
@@ -30,8 +30,8 @@ class ReferenceTest(unittest.TestCase):
                         self.assertLess(err, 1e-4 * max(1.0, a[k].abs().max().item()), (f, k))
                     else:
                         self.assertTrue(bool((a[k] == b[k]).all()), (f, k))
-            m1 = json.load(open(os.path.join(FIXTURES, "manifest.json")))
-            m2 = json.load(open(os.path.join(tmp, "manifest.json")))
+            m1 = read_json(os.path.join(FIXTURES, "manifest.json"))
+            m2 = read_json(os.path.join(tmp, "manifest.json"))
             self.assertEqual(m1["tokenizer"], m2["tokenizer"])
             for who in ("calm", "twin"):
                 self.assertAlmostEqual(m1["brier"][who]["BrierLM"], m2["brier"][who]["BrierLM"], places=6)

@@ -70,13 +70,15 @@ def _layer_step(layer, x, pos, kpre, vpre, limit, own_k, own_v):
     own_k.append(k)
     own_v.append(v)
     ok, ov = torch.cat(own_k, 2), torch.cat(own_v, 2)
-    s_pre = torch.matmul(q, kpre.transpose(-1, -2)) / math.sqrt(att.hd)       # [B,H,1,L]
+    qh = q[:, :, 0, :].transpose(0, 1)                                          # [H,B,hd]
+    s_pre = (torch.matmul(qh, kpre[0].transpose(-1, -2)) / math.sqrt(att.hd)).transpose(0, 1)[:, :, None, :]
     L = kpre.shape[2]
     mask = torch.arange(L)[None, :] >= limit[:, None]                           # [B, L]
     s_pre = s_pre.masked_fill(mask[:, None, None, :], float("-inf"))
     s_own = torch.matmul(q, ok.transpose(-1, -2)) / math.sqrt(att.hd)         # [B,H,1,j]
     p = torch.softmax(torch.cat((s_pre, s_own), -1), -1)
-    o = torch.matmul(p[..., :L], vpre) + torch.matmul(p[..., L:], ov)
+    o_pre = torch.matmul(p[:, :, 0, :L].transpose(0, 1), vpre[0]).transpose(0, 1)[:, :, None, :]
+    o = o_pre + torch.matmul(p[..., L:], ov)
     x = x + att.o_proj(o.transpose(1, 2).reshape(B, 1, -1))
     return x + layer.mlp(layer.post_attention_layernorm(x))
 

@@ -13,7 +13,7 @@ def head_tokens(calm, h, noise):
 class ChunkSampler:
     """Draws decoded chunks for one hidden state h, batching head + decoder passes."""
 
-    def __init__(self, calm, h, g, batch=64):
+    def __init__(self, calm, h, g, batch=256):
         self.calm, self.h, self.g, self.batch = calm, h, g, batch
         self.buf = []
 
@@ -77,8 +77,11 @@ def batch_approx_from(toks, n, g):
 
 
 @torch.no_grad()
-def generate_calm(calm, prompt_ids, n_chunks, temperature, g, method="exact", eos_id=None):
-    """Generate n_chunks chunks after prompt_ids (length a multiple of K). Returns new token ids."""
+def generate_calm(calm, prompt_ids, n_chunks, temperature, g, method="exact", eos_id=None, max_tries=2000,
+                  stats=None):
+    """Generate n_chunks chunks after prompt_ids (length a multiple of K). Returns new token ids.
+    method "exact": sample_exact with at most max_tries rounds per step; a step that does not accept
+    within them uses the batch approximation instead (counted in stats["fallbacks"])."""
     K = calm.K
     assert len(prompt_ids) % K == 0 and len(prompt_ids) > 0
     ids = list(prompt_ids)
@@ -86,7 +89,12 @@ def generate_calm(calm, prompt_ids, n_chunks, temperature, g, method="exact", eo
     for _ in range(n_chunks):
         h = calm.hidden(torch.tensor([ids]))[0, -1]
         if method == "exact":
-            x = sample_exact(calm, h, temperature, g)
+            try:
+                x = sample_exact(calm, h, temperature, g, max_tries=max_tries)
+            except RuntimeError:   # flat step: fall back to the batch approximation, and count it
+                if stats is not None:
+                    stats["fallbacks"] = stats.get("fallbacks", 0) + 1
+                x = sample_batch_approx(calm, h, max(1, int(round(1.0 / temperature))), g)
         else:
             n = int(round(1.0 / temperature))
             x = sample_batch_approx(calm, h, n, g)

@@ -89,8 +89,10 @@ def evaluate():
         ids = prompt_ids(tok, p, K, eos)
         for T in (1.0, 0.5):
             g = torch.Generator().manual_seed(SEED + pi)
-            out = calm_sample.generate_calm(calm, ids, SAMPLE_TOKENS // K, T, g, "exact", eos)
-            samples["calm"].append({"prompt": p, "T": T, "method": "exact", "text": tok.decode(out)})
+            stats = {}
+            out = calm_sample.generate_calm(calm, ids, SAMPLE_TOKENS // K, T, g, "exact", eos, stats=stats)
+            samples["calm"].append({"prompt": p, "T": T, "method": "exact", "text": tok.decode(out),
+                                    "fallback_steps": stats.get("fallbacks", 0)})
             g = torch.Generator().manual_seed(SEED + pi)
             out = calm_sample.generate_twin(twin, ids, SAMPLE_TOKENS, T, g, eos)
             samples["twin"].append({"prompt": p, "T": T, "text": tok.decode(out)})

@@ -18,8 +18,10 @@ from tokenizer import Tokenizer  # noqa: E402
 
 FIX = os.path.join(ROOT, "test", "fixtures")
 MODELS = os.path.join(ROOT, "models")
-AE_TEXT = "Call me Ishmael. Some years ago, never mind how long precisely, having little or no money in my purse"
-CALM_TEXT = "Mr. Speaker, Mr. Vice President, Members of Congress, the state of our Union is strong. We have built"
+AE_TEXT = ("Call me Ishmael. Some years ago, never mind how long precisely, having little or no money in my purse, "
+           "and nothing particular to interest me on shore, I thought I would sail about a little.")
+CALM_TEXT = ("Mr. Speaker, Mr. Vice President, Members of Congress, the state of our Union is strong. We have built "
+             "a nation of free people, and tonight I ask you to work together for the good of the country.")
 BRIER_TEXT_SOURCE = "held-out stream tokens 0..255 (tools/data/corpus.py split, documents joined by <|endoftext|>)"
 TOKENIZER_CASES = [
     "Call me Ishmael.",

@@ -35,6 +35,8 @@ def samples_md(rows, with_method):
     out = []
     for r in rows:
         m = (" (%s)" % r["method"]) if with_method else ""
+        if r.get("fallback_steps"):
+            m += ", %d of 12 steps fell back to the batch approximation after 2000 rejected rounds" % r["fallback_steps"]
         out.append("- prompt `%s`, T = %g%s:\n\n  > %s\n" % (r["prompt"], r["T"], m,
                    (r["prompt"] + r["text"]).replace("\n", " ⏎ ")))
     return "\n".join(out)
@@ -123,7 +125,8 @@ AE held-out reconstruction (see calm-tiny-ae): {acc:.4%}.
 ## Samples
 48 tokens (12 chunks) after the prompt; the prompt is left-padded with `<|endoftext|>` to a multiple
 of K. `exact` = likelihood-free exact sampling (T = 1: one head sample; T = 0.5: two identical samples,
-rejection), `batch-approx` = the released code's N = 200 approximation. Seeds: {seed} + prompt index.
+rejection, at most 2000 rounds per step, else that step uses the batch approximation, as noted),
+`batch-approx` = the released code's N = 200 approximation. Seeds: {seed} + prompt index.
 
 {samples}
 
