@@ -198,6 +198,12 @@ def cmd_calm(args, log):
         ae_cfg = calm_ref.read_config(AE_DIR)
         model = calm_ref.EnergyTransformer(CALM_CFG, ae_cfg)
         calm_ref._load_into(model.ae_model, safetensors_io.load(os.path.join(AE_DIR, "model.safetensors")))
+    prev = None
+    if args.resume:   # continue from the saved (bf16) CALM with a fresh schedule
+        loaded = calm_ref.load_calm(CALM_DIR)
+        model.load_state_dict(loaded.state_dict())
+        with open(os.path.join(CALM_DIR, "training.json")) as f:
+            prev = json.load(f)
     model.train()
     model.ae_model.eval()
     params = [p for n, p in model.named_parameters() if not n.startswith("ae_model.")]
@@ -214,6 +220,7 @@ def cmd_calm(args, log):
         return
     tensors = calm_ref.state_dict_for_save(model)
     write_model_dir(CALM_DIR, CALM_CFG, tensors, {"command": args.cmdline, "wall_seconds": wall, "steps": args.steps,
+                                                  "previous_stage": prev,
                                                   "batch_blocks": args.batch, "block_tokens": args.block,
                                                   "energy_targets_M": args.targets, "lr": args.lr,
                                                   "seed": args.seed, "final_loss_ema": ema, "log": hist})
@@ -255,7 +262,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--log-every", type=int, default=25)
     ap.add_argument("--bench", type=int, default=0)
-    ap.add_argument("--resume", action="store_true", help="ae only: start from models/calm-tiny-ae")
+    ap.add_argument("--resume", action="store_true", help="ae / calm: continue from the saved model (fresh lr schedule)")
     ap.add_argument("--log", default=os.path.join(ROOT, "logs", "train.log"))
     args = ap.parse_args()
     args.cmdline = "OMP_NUM_THREADS=1 /usr/bin/python3 tools/train/train.py " + " ".join(sys.argv[1:])
