@@ -18,6 +18,8 @@ using namespace mlir;
 
 void mlir::calm::buildCPUPipeline(OpPassManager &pm,
                                   const CPUPipelineOptions &options) {
+  // Per-op numerics chosen with calm.numerics attributes.
+  pm.addPass(calm::createCALMApplyNumerics());
   // Tensor level: elementwise ops (arith, calm.lmul) on tensors become
   // linalg.generic so that they bufferize and vectorize like the rest.
   pm.addPass(createConvertElementwiseToLinalgPass());
@@ -56,6 +58,9 @@ void mlir::calm::buildCPUPipeline(OpPassManager &pm,
   // calm ops to integer arith (after vectorization, so vectors of calm.lmul
   // become vectors of integer ops).
   pm.addPass(calm::createConvertCALMToArith());
+  // fp8 and bf16 casts as integer ops: convert-to-llvm would leave f8 casts
+  // unconverted.
+  pm.addPass(calm::createCALMExpandFloatCasts());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -81,4 +81,99 @@ def CALMVectorizeElementwise
   ];
 }
 
+def CALMExpandFloatCasts : Pass<"calm-expand-float-casts"> {
+  let summary = "Expand fp8 and bf16 extf/truncf into integer arith";
+  let description = [{
+    `convert-to-llvm` silently leaves `arith.extf`/`arith.truncf` on f8 types
+    unconverted, and bf16 conversions may need library calls on x86. This
+    pass expands them into integer bit operations:
+
+    * `extf` from f8E4M3FN / f8E5M2 (to f32, or through f32 to a wider or
+      other float type): exact, including subnormals, inf and NaN;
+    * `truncf` from f32 (or a narrower float, through f32) to f8E4M3FN /
+      f8E5M2: round to nearest, ties to even, as APFloat converts: subnormal
+      results, overflow to inf (f8E5M2) or NaN (f8E4M3FN, which has no inf),
+      NaN to the quiet NaN;
+    * bf16 `extf`/`truncf` through upstream's bf16 expansion.
+
+    Scalars, vectors and tensors; `truncf` with an explicit non-default
+    rounding mode is reported as an error rather than rounded differently.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def CALMQuantizeContractions : Pass<"calm-quantize-contractions"> {
+  let summary = "Compute linalg contractions in a quantized form";
+  let description = [{
+    Rewrites f32 linalg contractions on tensors (`linalg.matmul` and its
+    transposed forms, `batch_matmul`, `matvec`, `vecmat`, `batch_matvec`,
+    `dot`, and `linalg.generic` contractions whose body is mulf + addf) to
+    compute in `form` (docs/QUANT.md):
+
+    * `bf16`, `f16`: operands rounded to nearest even (f16 saturating at
+      +-65504), products exact in f32, f32 accumulation.
+    * `f8e4m3`, `f8e5m2`, `i8`: operands scaled by s = amax / QMAX (per tensor,
+      or per row of A and per column of B with `granularity=channel`), rounded
+      to nearest even and saturated; fp8 products exact in f32 with f32
+      accumulation, i8 products accumulated exactly in i32; the result is
+      sA * sB * sum. Scales of constant operands are computed at compile time,
+      the others at run time.
+
+    NaN or inf in an operand makes the affected outputs NaN. A contraction
+    carrying `calm.numerics` computes in the form its attribute names instead
+    (including `f32` and `lmul:M`); `func-filter` restricts the untagged ones.
+    Multiplies the rewrite introduces carry `calm.exact`.
+  }];
+  let dependentDialects = ["::mlir::calm::CALMDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"form", "form", "std::string", /*default=*/"\"\"",
+           "bf16, f16, f8e4m3, f8e5m2 or i8 (required)">,
+    Option<"granularity", "granularity", "std::string", /*default=*/"\"tensor\"",
+           "Scale granularity of the scaled forms: tensor or channel">,
+    Option<"funcFilter", "func-filter", "std::string", /*default=*/"\"\"",
+           "Regex on the enclosing function's name; empty rewrites all">,
+  ];
+}
+
+def CALMLMulContractions : Pass<"calm-lmul-contractions"> {
+  let summary = "Compute linalg contractions with L-Mul products (L-Matmul)";
+  let description = [{
+    The same contractions as `calm-quantize-contractions`, with every product
+    an L-Mul keeping `mantissa-bits` bits and f32 accumulation, expressed as a
+    `linalg.generic` whose body is `calm.lmul` + `arith.addf`, so it still
+    tiles and vectorizes. Other multiplies are untouched (contrast
+    `calm-mulf-to-lmul`). `calm.numerics` on an op overrides the options.
+  }];
+  let dependentDialects = ["::mlir::calm::CALMDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"mantissaBits", "mantissa-bits", "unsigned", /*default=*/"4",
+           "Mantissa bits kept by each L-Mul (1..23)">,
+    Option<"funcFilter", "func-filter", "std::string", /*default=*/"\"\"",
+           "Regex on the enclosing function's name; empty rewrites all">,
+  ];
+}
+
+def CALMApplyNumerics : Pass<"calm-apply-numerics"> {
+  let summary = "Rewrite the contractions tagged with calm.numerics";
+  let description = [{
+    Applies each `calm.numerics` attribute (see `calm-quantize-contractions`)
+    and leaves untagged contractions alone. `calm-cpu-pipeline` runs it first,
+    so a module whose builder tagged its contractions by role compiles with
+    per-op numerics directly.
+  }];
+  let dependentDialects = ["::mlir::calm::CALMDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // CALM_TRANSFORMS_PASSES_TD

@@ -2,6 +2,10 @@
 
 #include "calm/Dialect/CALM/IR/CALMDialect.h"
 #include "calm/Dialect/CALM/IR/CALMOps.h"
+#include "calm/Dialect/CALM/IR/Numerics.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 
 using namespace mlir;
 using namespace mlir::calm;
@@ -19,4 +23,33 @@ Operation *CALMDialect::materializeConstant(OpBuilder &builder,
                                             Attribute value, Type type,
                                             Location loc) {
   return arith::ConstantOp::materialize(builder, value, type, loc);
+}
+
+LogicalResult CALMDialect::verifyOperationAttribute(Operation *op,
+                                                   NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  if (name == kExactAttrName) {
+    if (!isa<UnitAttr>(attr.getValue()))
+      return op->emitError() << "'" << name << "' must be a unit attribute";
+    return success();
+  }
+  if (name == kNumericsAttrName) {
+    auto spec = dyn_cast<StringAttr>(attr.getValue());
+    if (!spec)
+      return op->emitError() << "'" << name
+                             << "' must be a string such as \"lmul:4\" or "
+                                "\"f8e4m3/channel\"";
+    std::string error;
+    if (!parseNumerics(spec.getValue(), error))
+      return op->emitError() << "invalid '" << name << "': " << error;
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+    if (!linalgOp || !linalg::isaContractionOpInterface(linalgOp))
+      return op->emitError()
+             << "'" << name
+             << "' applies to linalg contractions (matmul, batch_matmul, "
+                "matvec, vecmat, batch_matvec, dot, or a linalg.generic whose "
+                "body multiplies and adds)";
+    return success();
+  }
+  return op->emitError() << "unknown calm attribute '" << name << "'";
 }

@@ -20,8 +20,16 @@ def CALM_Dialect : Dialect {
     forms that make inference cheaper, starting with L-Mul (Luo & Sun,
     "Addition is All You Need"): a float multiply computed by one integer
     addition of the operands' bit patterns.
+
+    Discardable attributes:
+    * `calm.exact` (unit): exempts an `arith.mulf` from every calm rewrite.
+    * `calm.numerics = "FORM"` (string) on a linalg contraction: the numerics
+      that contraction computes in, overriding pass options. FORM is one of
+      `f32`, `bf16`, `f16`, `f8e4m3[/tensor|/channel]`,
+      `f8e5m2[/tensor|/channel]`, `i8[/tensor|/channel]`, `lmul:M`.
   }];
   let hasConstantMaterializer = 1;
+  let hasOperationAttrVerify = 1;
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
