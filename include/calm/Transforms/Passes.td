@@ -176,4 +176,33 @@ def CALMApplyNumerics : Pass<"calm-apply-numerics"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def CALMEnergyReport : Pass<"calm-energy-report", "ModuleOp"> {
+  let summary = "Count and price the arithmetic of each function";
+  let description = [{
+    An analysis (the IR is unchanged). Per function, counts the multiplies
+    and adds of every linalg contraction, every other linalg.generic body and
+    every elementwise arith/calm op outside linalg, by numeric form (f32,
+    bf16, f16, f8e4m3, f8e5m2, i8, lmul:M), and prices them with the 45 nm
+    table of Horowitz (ISSCC 2014) that the L-Mul paper uses. The figures are
+    arithmetic only: memory traffic is not priced, but the bytes of operands
+    each contraction reads are reported beside it.
+
+    * Forms come from `calm.numerics`, or from the op's body (calm.lmul,
+      operands widened from fp8/bf16/f16/i8).
+    * fp8 multiplies have no row in the table: their energy is printed as
+      n/a (the paper's 0.25-0.4 pJ is an extrapolation we do not use); so are
+      L-Mul on bf16/f16 (an int16 add, no row). An f32 L-Mul is one int32 add
+      (0.1 pJ), an fp8 L-Mul one int8 add (0.03 pJ); bf16 is priced as fp16.
+    * Dynamic shapes: the counts are per iteration of the op's loops, and the
+      report says so.
+
+    Writes a table, or JSON with `json=true`, to `output` (default stdout).
+  }];
+  let options = [
+    Option<"json", "json", "bool", /*default=*/"false", "Print JSON">,
+    Option<"output", "output", "std::string", /*default=*/"\"-\"",
+           "File to write the report to ('-' for stdout)">,
+  ];
+}
+
 #endif // CALM_TRANSFORMS_PASSES_TD
