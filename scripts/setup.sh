@@ -5,7 +5,8 @@
 #
 #   bash scripts/setup.sh            toolchain + test dependencies
 #   bash scripts/setup.sh --bench    also what bench/ needs (Google Benchmark,
-#                                    valgrind for callgrind)
+#                                    valgrind for callgrind, OpenBLAS as the
+#                                    sgemm baseline)
 set -euo pipefail
 
 packages=(
@@ -17,7 +18,7 @@ packages=(
   libgtest-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(libbenchmark-dev valgrind)
+  packages+=(libbenchmark-dev valgrind libopenblas-dev)
 fi
 
 missing=()

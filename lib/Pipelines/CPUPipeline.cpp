@@ -23,6 +23,10 @@ void mlir::calm::buildCPUPipeline(OpPassManager &pm,
   // Tensor level: elementwise ops (arith, calm.lmul) on tensors become
   // linalg.generic so that they bufferize and vectorize like the rest.
   pm.addPass(createConvertElementwiseToLinalgPass());
+  // Unit dims (a GEMV's M = 1) become rank reductions; besides simpler
+  // loops, this sidesteps the affine super-vectorizer mis-vectorizing a
+  // reduction nested in a single-iteration loop into an invalid transfer.
+  pm.addPass(createLinalgFoldUnitExtentDimsPass());
   pm.addPass(createCanonicalizerPass());
 
   // Bufferization across function boundaries with plain (identity-layout)

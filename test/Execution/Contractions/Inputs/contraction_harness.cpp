@@ -37,7 +37,8 @@ template <int R> struct MemRef {
   extern "C" void _mlir_ciface_mmc_##F(MemRef<2> *, MemRef<2> *);              \
   extern "C" void _mlir_ciface_dyn_##F(MemRef<2> *, MemRef<2> *, MemRef<2> *); \
   extern "C" void _mlir_ciface_bmm_##F(MemRef<3> *, MemRef<3> *, MemRef<3> *); \
-  extern "C" void _mlir_ciface_mv_##F(MemRef<1> *, MemRef<2> *, MemRef<1> *);
+  extern "C" void _mlir_ciface_mv_##F(MemRef<1> *, MemRef<2> *, MemRef<1> *); \
+  extern "C" void _mlir_ciface_gemv_##F(MemRef<2> *, MemRef<2> *, MemRef<2> *);
 #include "kernels.inc"
 #undef KERNELS
 extern "C" void _mlir_ciface_mixed(MemRef<2> *, MemRef<2> *, MemRef<2> *,
@@ -55,13 +56,14 @@ struct Kernels {
   void (*dyn)(MemRef<2> *, MemRef<2> *, MemRef<2> *);
   void (*bmm)(MemRef<3> *, MemRef<3> *, MemRef<3> *);
   void (*mv)(MemRef<1> *, MemRef<2> *, MemRef<1> *);
+  void (*gemv)(MemRef<2> *, MemRef<2> *, MemRef<2> *);
 };
 
 std::vector<Kernels> allKernels() {
   return {
 #define KERNELS(F, FORM)                                                       \
   {FORM, _mlir_ciface_mm_##F, _mlir_ciface_mmc_##F, _mlir_ciface_dyn_##F,      \
-   _mlir_ciface_bmm_##F, _mlir_ciface_mv_##F},
+   _mlir_ciface_bmm_##F, _mlir_ciface_mv_##F, _mlir_ciface_gemv_##F},
 #include "kernels.inc"
 #undef KERNELS
   };
@@ -246,6 +248,15 @@ void runForm(const Kernels &k) {
     for (int i = 0; i < 6; ++i)
       colNaN &= std::isnan(c[i * 4 + 1]);
     check(colNaN, k.form + " inf operand: its column is NaN");
+  }
+
+  // Static M = 1.
+  {
+    std::vector<float> a = gaussian(40, rng), b = gaussian(40 * 6, rng);
+    MemRef<2> out, va = view2(a, 1, 40), vb = view2(b, 40, 6);
+    k.gemv(&out, &va, &vb);
+    compare(k.form + " static 1x40x6", take(out),
+            referenceMatmul(a, b, 1, 40, 6, f));
   }
 
   // Batch dims and matvec.

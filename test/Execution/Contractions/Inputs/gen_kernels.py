@@ -9,6 +9,7 @@ calm-apply-numerics picks the form per op:
   dyn_<form>     A [?, ?] x B [?, ?]: dynamic shapes, K = 37 (odd)
   bmm_<form>     batch_matmul [3, 5, 19] x [3, 19, 7]
   mv_<form>      matvec [9, 21] x [21]
+  gemv_<form>    A [1, 40] x B [40, 6], static
 The constant B of mmc is B[k][n] = sin(0.7 k + 1.3 n) * (n + 1), written to
 --table too so that the harness uses the same numbers.
 """
@@ -53,6 +54,9 @@ def emit_module(out):
         f = ident(form)
         out.write(matmul(f"mm_{f}", form, "tensor<64x256xf32>", "tensor<256x64xf32>",
                          "tensor<64x64xf32>", "%e = tensor.empty() : tensor<64x64xf32>"))
+        # A static GEMV shape (M = 1): unit dims fold away in the pipeline.
+        out.write(matmul(f"gemv_{f}", form, "tensor<1x40xf32>", "tensor<40x6xf32>",
+                         "tensor<1x6xf32>", "%e = tensor.empty() : tensor<1x6xf32>"))
         out.write(f"""
 func.func @mmc_{f}(%a: tensor<8x32xf32>) -> tensor<8x16xf32> attributes {{llvm.emit_c_interface}} {{
   %b = arith.constant dense<{b}> : tensor<32x16xf32>
