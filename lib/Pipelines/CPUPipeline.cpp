@@ -51,12 +51,14 @@ void mlir::calm::buildCPUPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(
         calm::createCALMVectorizeElementwise(elementwise));
   }
+  pm.addNestedPass<func::FuncOp>(calm::createCALMInterchangeContractions());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToAffineLoopsPass());
   if (options.vectorWidth > 0) {
     affine::AffineVectorizeOptions vectorizeOptions;
     vectorizeOptions.vectorSizes = {static_cast<int64_t>(options.vectorWidth)};
     pm.addNestedPass<func::FuncOp>(
         affine::createAffineVectorize(vectorizeOptions));
+    pm.addNestedPass<func::FuncOp>(calm::createCALMMarkTransfersInBounds());
   }
 
   // calm ops to integer arith (after vectorization, so vectors of calm.lmul

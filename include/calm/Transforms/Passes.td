@@ -205,4 +205,32 @@ def CALMEnergyReport : Pass<"calm-energy-report", "ModuleOp"> {
   ];
 }
 
+def CALMInterchangeContractions
+    : Pass<"calm-interchange-contractions", "func::FuncOp"> {
+  let summary = "Order contraction loops so the innermost one streams rows";
+  let description = [{
+    Generalizes linalg contractions on memrefs and permutes their loops to
+    (other parallel dims, reduction dims, the parallel dim that indexes the
+    result's innermost dim): matmul runs i-k-j and a GEMV k-j, so the
+    innermost loop reads rows of B and the result contiguously, and the
+    vectorizer widens it. The default (i-j-k) order walks B by columns.
+    Contractions whose result-innermost loop does not index the innermost
+    dim of the inputs it reads (a matvec) keep their order.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def CALMMarkTransfersInBounds
+    : Pass<"calm-mark-transfers-in-bounds", "func::FuncOp"> {
+  let summary = "Prove vector transfers in bounds from static loop bounds";
+  let description = [{
+    Marks a dimension of a `vector.transfer_read`/`transfer_write` on a
+    static-shaped memref in bounds when its index is a constant or the
+    induction variable of an `affine.for` with constant bounds and the last
+    vector still ends inside the dimension. Such transfers then lower to plain
+    vector loads and stores instead of masked ones.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect"];
+}
+
 #endif // CALM_TRANSFORMS_PASSES_TD
