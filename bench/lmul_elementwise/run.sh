@@ -5,13 +5,9 @@
 # counting only inside the kernel).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bash scripts/setup.sh --bench
 BUILD_DIR=${BUILD_DIR:-build}
-bash scripts/build.sh
-cmake -S . -B "$BUILD_DIR" -DCALM_ENABLE_BENCHMARKS=ON > /dev/null
-cmake --build "$BUILD_DIR" --target lmul_elementwise -j 2
+bash scripts/build-bench.sh lmul_elementwise
 exe="$BUILD_DIR/bin/lmul_elementwise"
-echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/Model name: *//p' | head -1)"
 "$exe" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 N=1048576
 for k in mulf lmul; do

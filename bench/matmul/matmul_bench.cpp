@@ -27,6 +27,15 @@ struct MemRef2D {
 
 namespace {
 
+void setCounters(benchmark::State &state, int64_t m, int64_t k, int64_t n) {
+  state.counters["GFLOPS"] = benchmark::Counter(
+      2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
+      benchmark::Counter::kIs1000);
+  state.counters["weightGB/s"] = benchmark::Counter(
+      4.0 * k * n, benchmark::Counter::kIsIterationInvariantRate,
+      benchmark::Counter::kIs1000);
+}
+
 std::vector<float> randomMatrix(size_t n, unsigned seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> d(0.0f, 1.0f);
@@ -49,12 +58,7 @@ void runKernel(benchmark::State &state,
     benchmark::DoNotOptimize(out.aligned);
     std::free(out.allocated);
   }
-  state.counters["GFLOPS"] = benchmark::Counter(
-      2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
-      benchmark::Counter::kIs1000);
-  state.counters["weightGB/s"] = benchmark::Counter(
-      4.0 * k * n, benchmark::Counter::kIsIterationInvariantRate,
-      benchmark::Counter::kIs1000);
+  setCounters(state, m, k, n);
 }
 
 void runOpenBLAS(benchmark::State &state, int64_t m, int64_t k, int64_t n) {
@@ -69,12 +73,7 @@ void runOpenBLAS(benchmark::State &state, int64_t m, int64_t k, int64_t n) {
                   a.data(), k, b.data(), n, 0.0f, c.data(), n);
     benchmark::DoNotOptimize(c.data());
   }
-  state.counters["GFLOPS"] = benchmark::Counter(
-      2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
-      benchmark::Counter::kIs1000);
-  state.counters["weightGB/s"] = benchmark::Counter(
-      4.0 * k * n, benchmark::Counter::kIsIterationInvariantRate,
-      benchmark::Counter::kIs1000);
+  setCounters(state, m, k, n);
 }
 
 void memcpyProbe(benchmark::State &state) {

@@ -6,11 +6,7 @@
 # kernel (core) it selected.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bash scripts/setup.sh --bench
 BUILD_DIR=${BUILD_DIR:-build}
-bash scripts/build.sh
-cmake -S . -B "$BUILD_DIR" -DCALM_ENABLE_BENCHMARKS=ON > /dev/null
-cmake --build "$BUILD_DIR" --target matmul_bench -j 2
-echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/Model name: *//p' | head -1)"
+bash scripts/build-bench.sh matmul_bench
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_VERBOSE=2 OPENBLAS_NUM_THREADS=1 \
   "$BUILD_DIR/bin/matmul_bench" --benchmark_min_time=0.5 "$@"
