@@ -1,5 +1,6 @@
 //===- LoopOrder.cpp - contraction loop order and in-bounds transfers -----===//
 
+#include "calm/Dialect/CALM/IR/CALMOps.h"
 #include "calm/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -18,6 +19,18 @@ using namespace mlir;
 
 namespace {
 
+/// A contraction, or an L-Matmul (a generic whose body multiplies with
+/// calm.lmul, which linalg's contraction matcher does not know).
+bool isContractionLike(linalg::LinalgOp op) {
+  if (linalg::isaContractionOpInterface(op))
+    return true;
+  return isa<linalg::GenericOp>(op.getOperation()) &&
+         op.getNumDpsInputs() == 2 && op.getNumReductionLoops() > 0 &&
+         llvm::all_of(op.getIndexingMapsArray(),
+                      [](AffineMap m) { return m.isProjectedPermutation(); }) &&
+         !op.getBlock()->getOps<calm::LMulOp>().empty();
+}
+
 struct InterchangeContractionsPass
     : public calm::impl::CALMInterchangeContractionsBase<
           InterchangeContractionsPass> {
@@ -25,7 +38,7 @@ struct InterchangeContractionsPass
     SmallVector<linalg::LinalgOp> ops;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op.hasPureBufferSemantics() && op.getNumDpsInits() == 1 &&
-          linalg::isaContractionOpInterface(op))
+          isContractionLike(op))
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());

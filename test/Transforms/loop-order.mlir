@@ -38,6 +38,7 @@ func.func @vecmat(%a: memref<8xf32>, %b: memref<8x12xf32>, %c: memref<12xf32>) {
 
 // Tensors are left for after bufferization; an already good order stays.
 // CHECK-LABEL: func.func @tensors
+// INBOUNDS-LABEL: func.func @tensors
 // CHECK: linalg.matmul
 // CHECK: linalg.matvec
 func.func @tensors(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %c: tensor<4x16xf32>,
@@ -45,4 +46,23 @@ func.func @tensors(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %c: tensor<4x16xf3
   %0 = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x16xf32>) outs(%c : tensor<4x16xf32>) -> tensor<4x16xf32>
   linalg.matvec ins(%m, %v : memref<4x8xf32>, memref<8xf32>) outs(%y : memref<4xf32>)
   return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// An L-Matmul generic is reordered like the matmul it came from.
+// CHECK-LABEL: func.func @lmatmul
+// INBOUNDS-LABEL: func.func @lmatmul
+// CHECK: iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: calm.lmul
+func.func @lmatmul(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = calm.lmul %x, %y mantissa_bits(4) : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
 }
