@@ -93,7 +93,8 @@ int registerAll() {
   openblas_set_num_threads(1);
   benchmark::RegisterBenchmark("memcpy/64MiB", memcpyProbe)
       ->Unit(benchmark::kMillisecond);
-  int64_t shapes[][3] = {{1, 4096, 4096}, {128, 4096, 4096}, {1024, 1024, 1024}};
+  int64_t shapes[][3] = {
+      {1, 4096, 4096}, {128, 4096, 4096}, {1024, 1024, 1024}};
   for (auto &s : shapes) {
     std::string name = "openblas_sgemm/" + std::to_string(s[0]) + "x" +
                        std::to_string(s[1]) + "x" + std::to_string(s[2]);

@@ -8,7 +8,8 @@
 //   sB = scale(B)      constants, else an amax reduction at run time
 //   qA = quantize(A, sA), qB = quantize(B, sB)        i8 storage
 //   acc = sum_k qA * qB                               f32 (fp8) or i32 (i8)
-//   C = init + sA * sB * acc                          NaN if a scale is not finite
+//   C = init + sA * sB * acc                          NaN if a scale is not
+//   finite
 //
 // each step a linalg.generic over the operand's own dims or the original
 // loops, so everything downstream (bufferization, vectorization) applies.
@@ -52,8 +53,7 @@ struct Contraction {
   AffineMap lhsMap, rhsMap, initMap;
 };
 
-FailureOr<Contraction> matchContraction(linalg::LinalgOp op,
-                                        std::string &why) {
+FailureOr<Contraction> matchContraction(linalg::LinalgOp op, std::string &why) {
   if (!linalg::isaContractionOpInterface(op) || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1) {
     why = "not a two-operand linalg contraction";
@@ -176,9 +176,9 @@ struct QuantizedOperand {
 };
 
 /// Scale and quantized storage of a constant operand, at compile time.
-std::optional<QuantizedOperand>
-quantizeConstant(Builder &b, Value operand, ArrayRef<unsigned> kept,
-                 const Numerics &n) {
+std::optional<QuantizedOperand> quantizeConstant(Builder &b, Value operand,
+                                                 ArrayRef<unsigned> kept,
+                                                 const Numerics &n) {
   DenseElementsAttr dense;
   if (!matchPattern(operand, m_Constant(&dense)))
     return std::nullopt;
@@ -216,7 +216,8 @@ quantizeConstant(Builder &b, Value operand, ArrayRef<unsigned> kept,
     scales[g] = amax[g] == 0.0f ? 1.0f : amax[g] / qmax;
   SmallVector<int8_t> q(values.size());
   for (int64_t i = 0, e = values.size(); i < e; ++i)
-    q[i] = static_cast<int8_t>(quantizeScalar(values[i], scales[groupOf(i)], n));
+    q[i] =
+        static_cast<int8_t>(quantizeScalar(values[i], scales[groupOf(i)], n));
 
   MLIRContext *ctx = b.r.getContext();
   auto storageType = RankedTensorType::get(shape, IntegerType::get(ctx, 8));
@@ -244,14 +245,15 @@ QuantizedOperand quantizeDynamic(Builder &b, Value operand,
   Type f32 = Float32Type::get(ctx);
 
   Value amaxInit = b.fill(b.empty(operand, kept, f32), b.r.getF32FloatAttr(0));
-  Value amax = b.generic(
-      amaxInit.getType(), operand, amaxInit, {id, toKept}, reduceIters,
-      [](OpBuilder &ob, Location loc, ValueRange args) {
-        Value a = math::AbsFOp::create(ob, loc, args[0]);
-        // maximumf propagates NaN, so a NaN operand poisons its scale.
-        Value m = arith::MaximumFOp::create(ob, loc, args[1], a);
-        linalg::YieldOp::create(ob, loc, m);
-      });
+  Value amax =
+      b.generic(amaxInit.getType(), operand, amaxInit, {id, toKept},
+                reduceIters, [](OpBuilder &ob, Location loc, ValueRange args) {
+                  Value a = math::AbsFOp::create(ob, loc, args[0]);
+                  // maximumf propagates NaN, so a NaN operand poisons its
+                  // scale.
+                  Value m = arith::MaximumFOp::create(ob, loc, args[1], a);
+                  linalg::YieldOp::create(ob, loc, m);
+                });
   double qmax = n.maxMagnitude();
   unsigned keptRank = kept.size();
   AffineMap keptId = AffineMap::getMultiDimIdentityMap(keptRank, ctx);
@@ -265,8 +267,8 @@ QuantizedOperand quantizeDynamic(Builder &b, Value operand,
         Value isZero = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OEQ,
                                              args[0], zero);
         Value s = arith::DivFOp::create(ob, loc, args[0], q);
-        linalg::YieldOp::create(ob, loc,
-                                Value(arith::SelectOp::create(ob, loc, isZero, one, s)));
+        linalg::YieldOp::create(
+            ob, loc, Value(arith::SelectOp::create(ob, loc, isZero, one, s)));
       });
 
   Type i8 = IntegerType::get(ctx, 8);
@@ -276,7 +278,8 @@ QuantizedOperand quantizeDynamic(Builder &b, Value operand,
       {id, toKept, id}, SmallVector<IteratorType>(rank, IteratorType::parallel),
       [&](OpBuilder &ob, Location loc, ValueRange args) {
         Value q = arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(qmax));
-        Value nq = arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(-qmax));
+        Value nq =
+            arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(-qmax));
         Value v = arith::DivFOp::create(ob, loc, args[0], args[1]);
         v = arith::MaximumFOp::create(ob, loc, v, nq);
         v = arith::MinimumFOp::create(ob, loc, v, q);
@@ -285,8 +288,8 @@ QuantizedOperand quantizeDynamic(Builder &b, Value operand,
           Value r = math::RoundEvenOp::create(ob, loc, v);
           bits = arith::FPToSIOp::create(ob, loc, ob.getI8Type(), r);
         } else {
-          Value t = arith::TruncFOp::create(ob, loc,
-                                            n.getStorageType(ob.getContext()), v);
+          Value t = arith::TruncFOp::create(
+              ob, loc, n.getStorageType(ob.getContext()), v);
           bits = arith::BitcastOp::create(ob, loc, ob.getI8Type(), t);
         }
         linalg::YieldOp::create(ob, loc, bits);
@@ -316,7 +319,8 @@ FailureOr<AffineMap> scaleMapInInit(const Contraction &c, AffineMap operandMap,
   SmallVector<AffineExpr> exprs;
   for (unsigned d : kept) {
     unsigned loop = operandMap.getDimPosition(d);
-    std::optional<unsigned> pos = c.initMap.getResultPosition(getAffineDimExpr(loop, ctx));
+    std::optional<unsigned> pos =
+        c.initMap.getResultPosition(getAffineDimExpr(loop, ctx));
     if (!pos)
       return failure();
     exprs.push_back(getAffineDimExpr(*pos, ctx));
@@ -377,7 +381,8 @@ LogicalResult applyScaled(RewriterBase &rewriter, const Contraction &c,
         Value sum = isInt ? Value(arith::SIToFPOp::create(
                                 ob, loc, ob.getF32Type(), args[0]))
                           : args[0];
-        Value r = arith::AddFOp::create(ob, loc, args[3], exactMul(ob, loc, sum, s));
+        Value r =
+            arith::AddFOp::create(ob, loc, args[3], exactMul(ob, loc, sum, s));
         // A non-finite scale means a NaN or inf operand: NaN, never a
         // silent finite value ((s - s) == 0 exactly when s is finite).
         Value diff = arith::SubFOp::create(ob, loc, s, s);
@@ -385,9 +390,10 @@ LogicalResult applyScaled(RewriterBase &rewriter, const Contraction &c,
         Value finite = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OEQ,
                                              diff, zeroF);
         Value nan = arith::ConstantOp::create(
-            ob, loc, ob.getF32FloatAttr(std::numeric_limits<float>::quiet_NaN()));
-        linalg::YieldOp::create(ob, loc,
-                                Value(arith::SelectOp::create(ob, loc, finite, r, nan)));
+            ob, loc,
+            ob.getF32FloatAttr(std::numeric_limits<float>::quiet_NaN()));
+        linalg::YieldOp::create(
+            ob, loc, Value(arith::SelectOp::create(ob, loc, finite, r, nan)));
       });
   rewriter.replaceOp(c.op, result);
   return success();
@@ -432,33 +438,39 @@ LogicalResult applyHalf(RewriterBase &rewriter, const Contraction &c,
           Value x = args[0];
           Value ax = math::AbsFOp::create(ob, loc, x);
           Value inf = arith::ConstantOp::create(
-              ob, loc, ob.getF32FloatAttr(std::numeric_limits<float>::infinity()));
-          Value isInf = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OEQ, ax, inf);
+              ob, loc,
+              ob.getF32FloatAttr(std::numeric_limits<float>::infinity()));
+          Value isInf = arith::CmpFOp::create(
+              ob, loc, arith::CmpFPredicate::OEQ, ax, inf);
           Value nan = arith::ConstantOp::create(
-              ob, loc, ob.getF32FloatAttr(std::numeric_limits<float>::quiet_NaN()));
-          Value lim = arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(limit));
-          Value nlim = arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(-limit));
+              ob, loc,
+              ob.getF32FloatAttr(std::numeric_limits<float>::quiet_NaN()));
+          Value lim =
+              arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(limit));
+          Value nlim =
+              arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(-limit));
           Value v = arith::MinimumFOp::create(ob, loc, x, lim);
           v = arith::MaximumFOp::create(ob, loc, v, nlim);
           v = arith::SelectOp::create(ob, loc, isInf, nan, v);
           Value h = arith::TruncFOp::create(ob, loc, half, v);
-          linalg::YieldOp::create(ob, loc,
-                                  Value(arith::BitcastOp::create(ob, loc, i16, h)));
+          linalg::YieldOp::create(
+              ob, loc, Value(arith::BitcastOp::create(ob, loc, i16, h)));
         });
   };
   Value qa = convert(c.lhs), qb = convert(c.rhs);
-  Value result = b.generic(
-      c.init.getType(), ValueRange{qa, qb}, c.init,
-      {c.lhsMap, c.rhsMap, c.initMap}, c.op.getIteratorTypesArray(),
-      [&](OpBuilder &ob, Location loc, ValueRange args) {
-        auto widen = [&](Value bits) -> Value {
-          Value h = arith::BitcastOp::create(ob, loc, half, bits);
-          return arith::ExtFOp::create(ob, loc, ob.getF32Type(), h);
-        };
-        Value s = arith::AddFOp::create(
-            ob, loc, args[2], exactMul(ob, loc, widen(args[0]), widen(args[1])));
-        linalg::YieldOp::create(ob, loc, s);
-      });
+  Value result =
+      b.generic(c.init.getType(), ValueRange{qa, qb}, c.init,
+                {c.lhsMap, c.rhsMap, c.initMap}, c.op.getIteratorTypesArray(),
+                [&](OpBuilder &ob, Location loc, ValueRange args) {
+                  auto widen = [&](Value bits) -> Value {
+                    Value h = arith::BitcastOp::create(ob, loc, half, bits);
+                    return arith::ExtFOp::create(ob, loc, ob.getF32Type(), h);
+                  };
+                  Value s = arith::AddFOp::create(
+                      ob, loc, args[2],
+                      exactMul(ob, loc, widen(args[0]), widen(args[1])));
+                  linalg::YieldOp::create(ob, loc, s);
+                });
   rewriter.replaceOp(c.op, result);
   return success();
 }
@@ -469,7 +481,8 @@ LogicalResult applyLMul(RewriterBase &rewriter, const Contraction &c,
   linalg::LinalgOp op = c.op;
   if (!isa<linalg::GenericOp>(op.getOperation())) {
     rewriter.setInsertionPoint(op);
-    FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(rewriter, op);
+    FailureOr<linalg::GenericOp> generic =
+        linalg::generalizeNamedOp(rewriter, op);
     if (failed(generic))
       return op->emitError("cannot generalize this contraction for L-Mul");
     op = *generic;
@@ -480,8 +493,9 @@ LogicalResult applyLMul(RewriterBase &rewriter, const Contraction &c,
     muls.push_back(mul);
   for (arith::MulFOp mul : muls) {
     rewriter.setInsertionPoint(mul);
-    rewriter.replaceOpWithNewOp<LMulOp>(mul, mul.getLhs(), mul.getRhs(),
-                                        rewriter.getI32IntegerAttr(n.mantissaBits));
+    rewriter.replaceOpWithNewOp<LMulOp>(
+        mul, mul.getLhs(), mul.getRhs(),
+        rewriter.getI32IntegerAttr(n.mantissaBits));
   }
   return success();
 }
@@ -491,7 +505,8 @@ LogicalResult applyNumerics(RewriterBase &rewriter, linalg::LinalgOp op,
   std::string why;
   FailureOr<Contraction> c = matchContraction(op, why);
   if (failed(c))
-    return op->emitError("cannot compute this op in ") << n.str() << ": " << why;
+    return op->emitError("cannot compute this op in ")
+           << n.str() << ": " << why;
   rewriter.setInsertionPoint(op);
   switch (n.kind) {
   case NumericsKind::F32:
@@ -558,7 +573,8 @@ LogicalResult checkFilter(MLIRContext *ctx, StringRef pass, StringRef filter) {
 }
 
 struct QuantizeContractionsPass
-    : public calm::impl::CALMQuantizeContractionsBase<QuantizeContractionsPass> {
+    : public calm::impl::CALMQuantizeContractionsBase<
+          QuantizeContractionsPass> {
   using Base::Base;
   LogicalResult initialize(MLIRContext *ctx) override {
     std::string error;

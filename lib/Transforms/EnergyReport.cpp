@@ -25,8 +25,7 @@ namespace {
 
 /// Horowitz, ISSCC 2014, 45 nm (pJ), as quoted by the L-Mul paper.
 constexpr double kInt8Add = 0.03, kInt8Mul = 0.2, kInt32Add = 0.1,
-                 kFp16Add = 0.4, kFp16Mul = 1.1, kFp32Add = 0.9,
-                 kFp32Mul = 3.7;
+                 kFp16Add = 0.4, kFp16Mul = 1.1, kFp32Add = 0.9, kFp32Mul = 3.7;
 constexpr const char *kTableName =
     "Horowitz ISSCC 2014, 45 nm: add/mul int8 0.03/0.2, int32 0.1/3.1, "
     "fp16 0.4/1.1, fp32 0.9/3.7 pJ; arithmetic only, memory not included";
@@ -172,7 +171,8 @@ Row countLinalg(linalg::LinalgOp op) {
     if (std::optional<Numerics> n = parseNumerics(spec.getValue(), error)) {
       form = n->str();
       if (n->isQuantized())
-        storageBytes = n->getStorageType(op->getContext()).getIntOrFloatBitWidth() / 8;
+        storageBytes =
+            n->getStorageType(op->getContext()).getIntOrFloatBitWidth() / 8;
     }
   }
   int64_t scale = iterations.value_or(1);
@@ -182,7 +182,11 @@ Row countLinalg(linalg::LinalgOp op) {
   for (Value in : op.getDpsInputs()) {
     int64_t bytes = bytesOf(in.getType());
     if (storageBytes && bytes)
-      bytes = bytes / ((getElementTypeOrSelf(in.getType()).getIntOrFloatBitWidth() + 7) / 8) * *storageBytes;
+      bytes =
+          bytes /
+          ((getElementTypeOrSelf(in.getType()).getIntOrFloatBitWidth() + 7) /
+           8) *
+          *storageBytes;
     row.bytesRead += bytes;
   }
   return row;
@@ -251,17 +255,16 @@ struct EnergyReportPass
       emit(os, func, rows, functions);
     });
     if (json)
-      os << llvm::formatv("{0:2}",
-                          llvm::json::Value(llvm::json::Object{
-                              {"table", kTableName},
-                              {"functions", std::move(functions)}}))
+      os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
+                                       {"table", kTableName},
+                                       {"functions", std::move(functions)}}))
          << "\n";
     file->keep();
     markAllAnalysesPreserved();
   }
 
-  void emit(llvm::raw_ostream &os, FunctionOpInterface func,
-            ArrayRef<Row> rows, llvm::json::Array &functions) {
+  void emit(llvm::raw_ostream &os, FunctionOpInterface func, ArrayRef<Row> rows,
+            llvm::json::Array &functions) {
     int64_t muls = 0, adds = 0, bytes = 0;
     double total = 0;
     bool totalKnown = true, allStatic = true;
@@ -281,16 +284,15 @@ struct EnergyReportPass
         auto opt = [](std::optional<double> v) -> llvm::json::Value {
           return v ? llvm::json::Value(*v) : llvm::json::Value(nullptr);
         };
-        ops.push_back(llvm::json::Object{
-            {"op", r.op},
-            {"form", r.form},
-            {"multiplies", r.multiplies},
-            {"adds", r.adds},
-            {"mul_pj", opt(r.mulPJ)},
-            {"add_pj", opt(r.addPJ)},
-            {"energy_pj", opt(r.energy())},
-            {"bytes_read", r.bytesRead},
-            {"static", r.isStatic}});
+        ops.push_back(llvm::json::Object{{"op", r.op},
+                                         {"form", r.form},
+                                         {"multiplies", r.multiplies},
+                                         {"adds", r.adds},
+                                         {"mul_pj", opt(r.mulPJ)},
+                                         {"add_pj", opt(r.addPJ)},
+                                         {"energy_pj", opt(r.energy())},
+                                         {"bytes_read", r.bytesRead},
+                                         {"static", r.isStatic}});
       }
       functions.push_back(llvm::json::Object{
           {"name", func.getName().str()},
@@ -306,19 +308,17 @@ struct EnergyReportPass
     os << "function @" << func.getName()
        << (allStatic ? "" : "  (dynamic shapes: counts are per iteration)")
        << "\n";
-    os << llvm::formatv("  {0,-22} {1,-16} {2,12} {3,12} {4,14} {5,12}\n",
-                        "op", "form", "multiplies", "adds", "energy pJ",
+    os << llvm::formatv("  {0,-22} {1,-16} {2,12} {3,12} {4,14} {5,12}\n", "op",
+                        "form", "multiplies", "adds", "energy pJ",
                         "bytes read");
     for (const Row &r : rows)
       os << llvm::formatv("  {0,-22} {1,-16} {2,12} {3,12} {4,14} {5,12}{6}\n",
                           r.op, r.form, r.multiplies, r.adds,
                           fmtEnergy(r.energy()), r.bytesRead,
                           r.isStatic ? "" : "  per iteration");
-    os << llvm::formatv("  {0,-22} {1,-16} {2,12} {3,12} {4,14} {5,12}\n",
-                        "total", "", muls, adds,
-                        totalKnown ? fmtEnergy(total)
-                                   : fmtEnergy(total) + "+n/a",
-                        bytes);
+    os << llvm::formatv(
+        "  {0,-22} {1,-16} {2,12} {3,12} {4,14} {5,12}\n", "total", "", muls,
+        adds, totalKnown ? fmtEnergy(total) : fmtEnergy(total) + "+n/a", bytes);
   }
 };
 

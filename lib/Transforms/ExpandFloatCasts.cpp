@@ -114,7 +114,8 @@ struct ExtFromF8 : public OpRewritePattern<arith::ExtFOp> {
     // exponent by B+M-1 scales it without a multiply.
     Type f32Like = withElement(inType, rewriter.getF32Type());
     Value mantF = arith::UIToFPOp::create(rewriter, loc, f32Like, mag);
-    Value mantBits = arith::BitcastOp::create(rewriter, loc, i32.getType(), mantF);
+    Value mantBits =
+        arith::BitcastOp::create(rewriter, loc, i32.getType(), mantF);
     Value sub = i32.sub(mantBits, i32.c(int64_t(f->bias + f->M - 1) << 23));
     Value isSub = i32.cmp(Pred::ult, mag, i32.c(1 << f->M));
     Value isZero = i32.cmp(Pred::eq, mag, i32.c(0));
@@ -148,8 +149,7 @@ struct TruncToF8 : public OpRewritePattern<arith::TruncFOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(arith::TruncFOp op,
                                 PatternRewriter &rewriter) const override {
-    std::optional<F8Format> f =
-        getF8Format(getElementTypeOrSelf(op.getType()));
+    std::optional<F8Format> f = getF8Format(getElementTypeOrSelf(op.getType()));
     if (!f)
       return failure();
     if (op.getRoundingmodeAttr() &&
@@ -174,7 +174,8 @@ struct TruncToF8 : public OpRewritePattern<arith::TruncFOp> {
     // Normal results: rebias, then round the dropped bits to nearest even.
     Value rebiased = i32.sub(a, i32.c(int64_t(127 - f->bias) << 23));
     Value odd = i32.andI(i32.shr(rebiased, i32.c(shift)), i32.c(1));
-    Value rounded = i32.add(i32.add(rebiased, i32.c((1 << (shift - 1)) - 1)), odd);
+    Value rounded =
+        i32.add(i32.add(rebiased, i32.c((1 << (shift - 1)) - 1)), odd);
     Value normal = i32.shr(rounded, i32.c(shift));
 
     // Subnormal results: the 24-bit significand shifted right by
@@ -187,17 +188,21 @@ struct TruncToF8 : public OpRewritePattern<arith::TruncFOp> {
     Value q = i32.shr(m24, s2);
     Value rem = i32.andI(m24, i32.sub(i32.shl(i32.c(1), s2), i32.c(1)));
     Value half = i32.shl(i32.c(1), i32.sub(s2, i32.c(1)));
-    Value up = i32.orI(i32.cmp(Pred::ugt, rem, half),
-                       i32.andI(i32.cmp(Pred::eq, rem, half),
-                                i32.cmp(Pred::ne, i32.andI(q, i32.c(1)), i32.c(0))));
-    Value subnormal = i32.add(q, arith::ExtUIOp::create(rewriter, loc, i32.getType(), up));
+    Value up =
+        i32.orI(i32.cmp(Pred::ugt, rem, half),
+                i32.andI(i32.cmp(Pred::eq, rem, half),
+                         i32.cmp(Pred::ne, i32.andI(q, i32.c(1)), i32.c(0))));
+    Value subnormal =
+        i32.add(q, arith::ExtUIOp::create(rewriter, loc, i32.getType(), up));
 
     Value isSub = i32.cmp(Pred::slt, a, i32.c(int64_t(128 - f->bias) << 23));
     Value mag = i32.sel(isSub, subnormal, normal);
     // Overflow (inf inputs too): inf, or NaN for the inf-less format.
     Value overflowTo = i32.c(f->hasInf ? f->infBits() : f->quietNaN());
-    mag = i32.sel(i32.cmp(Pred::sgt, mag, i32.c(f->maxFinite())), overflowTo, mag);
-    mag = i32.sel(i32.cmp(Pred::sgt, a, i32.c(0x7F800000)), i32.c(f->quietNaN()), mag);
+    mag = i32.sel(i32.cmp(Pred::sgt, mag, i32.c(f->maxFinite())), overflowTo,
+                  mag);
+    mag = i32.sel(i32.cmp(Pred::sgt, a, i32.c(0x7F800000)),
+                  i32.c(f->quietNaN()), mag);
     Value bits32 = i32.orI(mag, sign);
     Value bits8 = arith::TruncIOp::create(
         rewriter, loc, withElement(inType, rewriter.getI8Type()), bits32);

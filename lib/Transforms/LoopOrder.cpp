@@ -76,9 +76,11 @@ struct InterchangeContractionsPass
       if (llvm::equal(order, llvm::seq<unsigned>(0, order.size())))
         continue;
       rewriter.setInsertionPoint(op);
-      linalg::GenericOp generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+      linalg::GenericOp generic =
+          dyn_cast<linalg::GenericOp>(op.getOperation());
       if (!generic) {
-        FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
+        FailureOr<linalg::GenericOp> g =
+            linalg::generalizeNamedOp(rewriter, op);
         if (failed(g))
           continue;
         generic = *g;
@@ -130,8 +132,7 @@ struct MarkTransfersInBoundsPass
         inBounds.push_back(known);
       }
       if (changed)
-        xfer->setAttr("in_bounds",
-                      OpBuilder(xfer).getBoolArrayAttr(inBounds));
+        xfer->setAttr("in_bounds", OpBuilder(xfer).getBoolArrayAttr(inBounds));
     });
   }
 };

@@ -69,7 +69,8 @@ struct MulfToLMulPass : public calm::impl::CALMMulfToLMulBase<MulfToLMulPass> {
         return;
       bool hasCandidate = false;
       for (Region &region : op->getRegions())
-        region.walk([&](arith::MulFOp mul) { hasCandidate |= isCandidate(mul); });
+        region.walk(
+            [&](arith::MulFOp mul) { hasCandidate |= isCandidate(mul); });
       if (hasCandidate)
         named.push_back(op);
     });

@@ -1,4 +1,5 @@
-//===- VectorizeElementwise.cpp - unmasked vectorization of elementwise ops ===//
+//===- VectorizeElementwise.cpp - unmasked vectorization of elementwise ops
+//===//
 //
 //   linalg.generic {all parallel, identity maps} ins(%a, %b) outs(%c) {body}
 // becomes, for an N-d iteration space with innermost extent n:
@@ -144,9 +145,8 @@ private:
       varying.insert(arg);
     }
     for (Operation &bodyOp : body->without_terminator()) {
-      bool isVarying = llvm::any_of(bodyOp.getOperands(), [&](Value v) {
-        return varying.contains(v);
-      });
+      bool isVarying = llvm::any_of(
+          bodyOp.getOperands(), [&](Value v) { return varying.contains(v); });
       if (!vector || !isVarying) {
         rewriter.clone(bodyOp, map);
         continue;

@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "calm/Dialect/CALM/IR/CALMOps.h"
 #include "calm/Dialect/CALM/IR/LMulSemantics.h"
 #include "LMulReference.h"
+#include "calm/Dialect/CALM/IR/CALMOps.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -32,8 +32,10 @@ Type f16(MLIRContext &c) { return Float16Type::get(&c); }
 Type e4m3(MLIRContext &c) { return Float8E4M3FNType::get(&c); }
 Type e5m2(MLIRContext &c) { return Float8E5M2Type::get(&c); }
 
-const Case kCases[] = {{&calm_test::kF32, f32},   {&calm_test::kBF16, bf16},
-                       {&calm_test::kF16, f16},   {&calm_test::kE4M3, e4m3},
+const Case kCases[] = {{&calm_test::kF32, f32},
+                       {&calm_test::kBF16, bf16},
+                       {&calm_test::kF16, f16},
+                       {&calm_test::kE4M3, e4m3},
                        {&calm_test::kE5M2, e5m2}};
 
 TEST(LMulSemantics, FormatsMatchTypes) {
@@ -114,15 +116,15 @@ TEST(LMulSemantics, FolderUsesTheSemantics) {
   auto constant = [&](uint32_t bits) {
     return arith::ConstantOp::create(
         builder, loc,
-        FloatAttr::get(type, APFloat(llvm::APFloat::Float8E4M3FN(),
-                                     APInt(8, bits))));
+        FloatAttr::get(type,
+                       APFloat(llvm::APFloat::Float8E4M3FN(), APInt(8, bits))));
   };
   auto module = ModuleOp::create(loc);
   builder.setInsertionPointToEnd(module.getBody());
   // 448 * 2 saturates to 448 (0x7E); NaN propagates (0x7F).
-  for (auto [x, y, want] : {std::tuple{0x7Eu, 0x40u, 0x7Eu},
-                            std::tuple{0x7Fu, 0x38u, 0x7Fu},
-                            std::tuple{0x3Cu, 0x3Cu, 0x41u}}) {
+  for (auto [x, y, want] :
+       {std::tuple{0x7Eu, 0x40u, 0x7Eu}, std::tuple{0x7Fu, 0x38u, 0x7Fu},
+        std::tuple{0x3Cu, 0x3Cu, 0x41u}}) {
     auto op = calm::LMulOp::create(builder, loc, constant(x), constant(y),
                                    builder.getI32IntegerAttr(3));
     SmallVector<OpFoldResult> results;

@@ -109,10 +109,9 @@ inline uint32_t lmulReference(const Format &f, uint32_t x, uint32_t y, int m) {
 /// values are dyadic rationals with at most 24 significant bits).
 inline double decode(const Format &f, uint32_t bits) {
   Fields v = split(f, bits);
-  double mag = v.exp == 0
-                   ? std::ldexp(double(v.mant), 1 - f.bias() - f.M)
-                   : std::ldexp(double((1u << f.M) | v.mant),
-                                int(v.exp) - f.bias() - f.M);
+  double mag = v.exp == 0 ? std::ldexp(double(v.mant), 1 - f.bias() - f.M)
+                          : std::ldexp(double((1u << f.M) | v.mant),
+                                       int(v.exp) - f.bias() - f.M);
   return v.sign ? -mag : mag;
 }
 

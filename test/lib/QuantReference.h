@@ -1,4 +1,5 @@
-//===- QuantReference.h - independent reference of the numerics forms -*- C++ -*-===//
+//===- QuantReference.h - independent reference of the numerics forms -*- C++
+//-*-===//
 //
 // Contractions in every numerics form of docs/QUANT.md, written for tests from
 // the spec's rules and independent of the compiler: rounding to a float
@@ -36,11 +37,16 @@ struct Form {
       suffix = s.substr(slash + 1);
     }
     f.channel = suffix == "channel";
-    if (name == "bf16") f.kind = BF16;
-    else if (name == "f16") f.kind = F16;
-    else if (name == "f8e4m3") f.kind = E4M3;
-    else if (name == "f8e5m2") f.kind = E5M2;
-    else if (name == "i8") f.kind = I8;
+    if (name == "bf16")
+      f.kind = BF16;
+    else if (name == "f16")
+      f.kind = F16;
+    else if (name == "f8e4m3")
+      f.kind = E4M3;
+    else if (name == "f8e5m2")
+      f.kind = E5M2;
+    else if (name == "i8")
+      f.kind = I8;
     else if (name.rfind("lmul:", 0) == 0) {
       f.kind = LMul;
       f.m = std::stoi(name.substr(5));
@@ -50,11 +56,16 @@ struct Form {
   bool scaled() const { return kind == E4M3 || kind == E5M2 || kind == I8; }
   double qmax() const {
     switch (kind) {
-    case E4M3: return 448;
-    case E5M2: return 57344;
-    case I8: return 127;
-    case F16: return 65504;
-    default: return std::numeric_limits<float>::max();
+    case E4M3:
+      return 448;
+    case E5M2:
+      return 57344;
+    case I8:
+      return 127;
+    case F16:
+      return 65504;
+    default:
+      return std::numeric_limits<float>::max();
     }
   }
 };
@@ -92,9 +103,12 @@ inline double quantizeScaled(float x, float s, const Form &f) {
     return std::nan("");
   double q = std::fmax(std::fmin(double(v), f.qmax()), -f.qmax());
   switch (f.kind) {
-  case Form::I8: return std::nearbyint(q);
-  case Form::E4M3: return roundToFormat(q, 3, -6);
-  default: return roundToFormat(q, 2, -14);
+  case Form::I8:
+    return std::nearbyint(q);
+  case Form::E4M3:
+    return roundToFormat(q, 3, -6);
+  default:
+    return roundToFormat(q, 2, -14);
   }
 }
 
@@ -120,11 +134,14 @@ inline std::vector<double> referenceMatmul(const std::vector<float> &a,
   std::vector<double> qa(a.begin(), a.end()), qb(b.begin(), b.end());
   std::vector<float> sa(M, 1.0f), sb(N, 1.0f);
   if (f.kind == Form::BF16 || f.kind == Form::F16) {
-    for (auto &v : qa) v = quantizeHalf(float(v), f);
-    for (auto &v : qb) v = quantizeHalf(float(v), f);
+    for (auto &v : qa)
+      v = quantizeHalf(float(v), f);
+    for (auto &v : qb)
+      v = quantizeHalf(float(v), f);
   } else if (f.scaled()) {
     auto amax = [](float m, float x) {
-      return (std::isnan(m) || std::isnan(x)) ? NAN : std::fmax(m, std::fabs(x));
+      return (std::isnan(m) || std::isnan(x)) ? NAN
+                                              : std::fmax(m, std::fabs(x));
     };
     std::vector<float> ma(M, 0.0f), mb(N, 0.0f);
     float ta = 0, tb = 0;
@@ -138,12 +155,16 @@ inline std::vector<double> referenceMatmul(const std::vector<float> &a,
         mb[j] = amax(mb[j], b[k * N + j]);
         tb = amax(tb, b[k * N + j]);
       }
-    for (int i = 0; i < M; ++i) sa[i] = scaleOf(f.channel ? ma[i] : ta, f);
-    for (int j = 0; j < N; ++j) sb[j] = scaleOf(f.channel ? mb[j] : tb, f);
     for (int i = 0; i < M; ++i)
-      for (int k = 0; k < K; ++k) qa[i * K + k] = quantizeScaled(a[i * K + k], sa[i], f);
+      sa[i] = scaleOf(f.channel ? ma[i] : ta, f);
+    for (int j = 0; j < N; ++j)
+      sb[j] = scaleOf(f.channel ? mb[j] : tb, f);
+    for (int i = 0; i < M; ++i)
+      for (int k = 0; k < K; ++k)
+        qa[i * K + k] = quantizeScaled(a[i * K + k], sa[i], f);
     for (int k = 0; k < K; ++k)
-      for (int j = 0; j < N; ++j) qb[k * N + j] = quantizeScaled(b[k * N + j], sb[j], f);
+      for (int j = 0; j < N; ++j)
+        qb[k * N + j] = quantizeScaled(b[k * N + j], sb[j], f);
   }
   std::vector<double> c(size_t(M) * N, 0.0);
   for (int i = 0; i < M; ++i)

@@ -54,12 +54,18 @@ public:
   Value andI(Value a, Value b) {
     return arith::AndIOp::create(rewriter, loc, a, b);
   }
-  Value orI(Value a, Value b) { return arith::OrIOp::create(rewriter, loc, a, b); }
+  Value orI(Value a, Value b) {
+    return arith::OrIOp::create(rewriter, loc, a, b);
+  }
   Value xorI(Value a, Value b) {
     return arith::XOrIOp::create(rewriter, loc, a, b);
   }
-  Value add(Value a, Value b) { return arith::AddIOp::create(rewriter, loc, a, b); }
-  Value sub(Value a, Value b) { return arith::SubIOp::create(rewriter, loc, a, b); }
+  Value add(Value a, Value b) {
+    return arith::AddIOp::create(rewriter, loc, a, b);
+  }
+  Value sub(Value a, Value b) {
+    return arith::SubIOp::create(rewriter, loc, a, b);
+  }
   Value cmp(arith::CmpIPredicate pred, Value a, Value b) {
     return arith::CmpIOp::create(rewriter, loc, pred, a, b);
   }
@@ -151,8 +157,7 @@ struct LMulOpLowering : public OpRewritePattern<LMulOp> {
     Value qnan = b.constant(format->quietNaNBits());
     if (format->hasInf) {
       Value signedInf = b.orI(sign, b.constant(format->infBits()));
-      result =
-          b.select(anyInf, b.select(anyZero, qnan, signedInf), result);
+      result = b.select(anyInf, b.select(anyZero, qnan, signedInf), result);
     }
     result = b.select(anyNaN, qnan, result);
 
@@ -171,8 +176,8 @@ struct ConvertCALMToArithPass
     GreedyRewriteConfig config;
     config.enableFolding(false);
     config.setStrictness(GreedyRewriteStrictness::ExistingOps);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     config)))
+    if (failed(
+            applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       return signalPassFailure();
     // Any calm.lmul left over is invalid (the verifier rejects those).
     WalkResult walk = getOperation()->walk([](LMulOp op) {

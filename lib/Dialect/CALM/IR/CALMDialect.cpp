@@ -19,14 +19,13 @@ void CALMDialect::initialize() {
       >();
 }
 
-Operation *CALMDialect::materializeConstant(OpBuilder &builder,
-                                            Attribute value, Type type,
-                                            Location loc) {
+Operation *CALMDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                            Type type, Location loc) {
   return arith::ConstantOp::materialize(builder, value, type, loc);
 }
 
 LogicalResult CALMDialect::verifyOperationAttribute(Operation *op,
-                                                   NamedAttribute attr) {
+                                                    NamedAttribute attr) {
   StringRef name = attr.getName().getValue();
   if (name == kExactAttrName) {
     if (!isa<UnitAttr>(attr.getValue()))

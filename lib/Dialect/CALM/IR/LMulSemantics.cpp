@@ -42,8 +42,8 @@ uint64_t mlir::calm::getLMulOffset(const LMulFormat &format,
          (uint64_t(1) << (format.mantissaBits - l));
 }
 
-uint64_t mlir::calm::lmulBits(const LMulFormat &format, uint64_t x,
-                              uint64_t y, unsigned mantissaBits) {
+uint64_t mlir::calm::lmulBits(const LMulFormat &format, uint64_t x, uint64_t y,
+                              unsigned mantissaBits) {
   const unsigned M = format.mantissaBits;
   const uint64_t magMask = format.magnitudeMask();
   const uint64_t sign = (x ^ y) & format.signBit();
@@ -52,7 +52,9 @@ uint64_t mlir::calm::lmulBits(const LMulFormat &format, uint64_t x,
   auto isNaN = [&](uint64_t a) {
     return format.hasInf ? a > format.infBits() : a == magMask;
   };
-  auto isInf = [&](uint64_t a) { return format.hasInf && a == format.infBits(); };
+  auto isInf = [&](uint64_t a) {
+    return format.hasInf && a == format.infBits();
+  };
   auto isZeroOrSubnormal = [&](uint64_t a) { return (a >> M) == 0; };
 
   // 1. NaN.

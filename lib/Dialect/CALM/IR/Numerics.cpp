@@ -86,8 +86,9 @@ std::optional<Numerics> mlir::calm::parseNumerics(llvm::StringRef spec,
   if (name.starts_with("lmul:")) {
     unsigned bits;
     if (name.drop_front(5).getAsInteger(10, bits) || bits < 1 || bits > 23)
-      return fail("'" + spec + "': lmul takes a mantissa width from 1 to 23, "
-                               "as in lmul:4");
+      return fail("'" + spec +
+                  "': lmul takes a mantissa width from 1 to 23, "
+                  "as in lmul:4");
     n.kind = NumericsKind::LMul;
     n.mantissaBits = bits;
   } else {

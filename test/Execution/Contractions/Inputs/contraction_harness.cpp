@@ -37,7 +37,7 @@ template <int R> struct MemRef {
   extern "C" void _mlir_ciface_mmc_##F(MemRef<2> *, MemRef<2> *);              \
   extern "C" void _mlir_ciface_dyn_##F(MemRef<2> *, MemRef<2> *, MemRef<2> *); \
   extern "C" void _mlir_ciface_bmm_##F(MemRef<3> *, MemRef<3> *, MemRef<3> *); \
-  extern "C" void _mlir_ciface_mv_##F(MemRef<1> *, MemRef<2> *, MemRef<1> *); \
+  extern "C" void _mlir_ciface_mv_##F(MemRef<1> *, MemRef<2> *, MemRef<1> *);  \
   extern "C" void _mlir_ciface_gemv_##F(MemRef<2> *, MemRef<2> *, MemRef<2> *);
 #include "kernels.inc"
 #undef KERNELS
@@ -62,8 +62,13 @@ struct Kernels {
 std::vector<Kernels> allKernels() {
   return {
 #define KERNELS(F, FORM)                                                       \
-  {FORM, _mlir_ciface_mm_##F, _mlir_ciface_mmc_##F, _mlir_ciface_dyn_##F,      \
-   _mlir_ciface_bmm_##F, _mlir_ciface_mv_##F, _mlir_ciface_gemv_##F},
+  {FORM,                                                                       \
+   _mlir_ciface_mm_##F,                                                        \
+   _mlir_ciface_mmc_##F,                                                       \
+   _mlir_ciface_dyn_##F,                                                       \
+   _mlir_ciface_bmm_##F,                                                       \
+   _mlir_ciface_mv_##F,                                                        \
+   _mlir_ciface_gemv_##F},
 #include "kernels.inc"
 #undef KERNELS
   };
@@ -145,13 +150,13 @@ std::vector<float> gaussian(size_t n, std::mt19937_64 &rng) {
 
 // quant.md's table (relative Frobenius error vs float64, N(0,1), 64x256x64).
 const std::map<std::string, double> kTable = {
-    {"bf16", 2.3e-3},         {"f16", 2.9e-4},
-    {"f8e4m3", 3.7e-2},       {"f8e4m3/channel", 3.7e-2},
-    {"f8e5m2", 7.3e-2},       {"f8e5m2/channel", 7.2e-2},
-    {"i8", 1.4e-2},           {"i8/channel", 9.8e-3},
-    {"lmul:2", 8.4e-2},       {"lmul:3", 5.9e-2},
-    {"lmul:4", 3.7e-2},       {"lmul:5", 3.5e-2},
-    {"lmul:6", 3.1e-2},       {"lmul:7", 3.0e-2},
+    {"bf16", 2.3e-3},   {"f16", 2.9e-4},
+    {"f8e4m3", 3.7e-2}, {"f8e4m3/channel", 3.7e-2},
+    {"f8e5m2", 7.3e-2}, {"f8e5m2/channel", 7.2e-2},
+    {"i8", 1.4e-2},     {"i8/channel", 9.8e-3},
+    {"lmul:2", 8.4e-2}, {"lmul:3", 5.9e-2},
+    {"lmul:4", 3.7e-2}, {"lmul:5", 3.5e-2},
+    {"lmul:6", 3.1e-2}, {"lmul:7", 3.0e-2},
     {"lmul:23", 3.1e-2}};
 
 void runForm(const Kernels &k) {
@@ -174,7 +179,8 @@ void runForm(const Kernels &k) {
     if (it != kTable.end()) {
       double ratio = err / it->second;
       std::printf("  quant.md %.1e  ratio %.2f\n", it->second, ratio);
-      check(ratio > 0.9 && ratio < 1.1, k.form + " error within 10% of quant.md");
+      check(ratio > 0.9 && ratio < 1.1,
+            k.form + " error within 10% of quant.md");
     } else {
       std::printf("\n");
       check(err < 1e-6, k.form + " f32 error vs float64");
@@ -207,7 +213,8 @@ void runForm(const Kernels &k) {
   dyn("7x37x13", gaussian(7 * 37, rng), gaussian(37 * 13, rng), 7, 37, 13);
   {
     std::vector<float> zero(6 * 37, 0.0f);
-    std::vector<float> c = dyn("zero operand", zero, gaussian(37 * 4, rng), 6, 37, 4);
+    std::vector<float> c =
+        dyn("zero operand", zero, gaussian(37 * 4, rng), 6, 37, 4);
     bool allZero = true;
     for (float v : c)
       allZero &= v == 0.0f;
@@ -261,7 +268,8 @@ void runForm(const Kernels &k) {
 
   // Batch dims and matvec.
   {
-    std::vector<float> a = gaussian(3 * 5 * 19, rng), b = gaussian(3 * 19 * 7, rng);
+    std::vector<float> a = gaussian(3 * 5 * 19, rng),
+                       b = gaussian(3 * 19 * 7, rng);
     // One scale per tensor spans all batches, while the reference runs per
     // batch: give every batch the same amax so that both agree.
     for (int bt = 0; bt < 3; ++bt) {
@@ -300,7 +308,8 @@ void runMixed() {
   MemRef<2> out, va = view2(a, 8, 16), vb = view2(b, 16, 12),
                  vw = view2(w, 12, 10);
   _mlir_ciface_mixed(&out, &va, &vb, &vw);
-  std::vector<double> s = referenceMatmul(a, b, 8, 16, 12, Form::parse("lmul:4"));
+  std::vector<double> s =
+      referenceMatmul(a, b, 8, 16, 12, Form::parse("lmul:4"));
   std::vector<float> sf(s.begin(), s.end());
   compare("mixed lmul:4 -> f8e4m3/channel", take(out),
           referenceMatmul(sf, w, 8, 12, 10, Form::parse("f8e4m3/channel")));

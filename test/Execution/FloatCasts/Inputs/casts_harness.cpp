@@ -48,7 +48,9 @@ void fail(const char *what, double x, unsigned got, unsigned want) {
     std::printf("FAIL %s x=%.9g got 0x%02X want 0x%02X\n", what, x, got, want);
 }
 
-bool isNaN8(const F8 &f, unsigned b) { return isNaN(*f.format, split(*f.format, b)); }
+bool isNaN8(const F8 &f, unsigned b) {
+  return isNaN(*f.format, split(*f.format, b));
+}
 
 /// Expected bits of truncf(x) (NaN results compared as NaN).
 unsigned expectTrunc(const F8 &f, float x, const std::vector<double> &values) {
@@ -59,7 +61,8 @@ unsigned expectTrunc(const F8 &f, float x, const std::vector<double> &values) {
   double ax = std::fabs(double(x));
   double r = roundToFormat(ax, fmt.M, f.emin);
   if (std::isinf(x) || r > f.maxFinite)
-    return fmt.hasInf ? sign | pack(fmt, 0, fmt.expAllOnes(), 0) : quietNaN(fmt);
+    return fmt.hasInf ? sign | pack(fmt, 0, fmt.expAllOnes(), 0)
+                      : quietNaN(fmt);
   for (unsigned b = 0; b < 128; ++b)
     if (values[b] == r)
       return sign | b;
@@ -79,11 +82,13 @@ void checkFormat(const F8 &f) {
   for (unsigned b = 0; b < 256; ++b) {
     Fields v = split(*f.format, b);
     bool nan = isNaN(*f.format, v);
-    double want = nan ? NAN : isInf(*f.format, v) ? (v.sign ? -INFINITY : INFINITY)
-                                                   : decode(*f.format, b);
+    double want = nan                   ? NAN
+                  : isInf(*f.format, v) ? (v.sign ? -INFINITY : INFINITY)
+                                        : decode(*f.format, b);
     values[b] = want;
-    bool ok = nan ? std::isnan(ext[b]) : (double(ext[b]) == want &&
-                                          std::signbit(ext[b]) == bool(v.sign));
+    bool ok =
+        nan ? std::isnan(ext[b])
+            : (double(ext[b]) == want && std::signbit(ext[b]) == bool(v.sign));
     if (!ok)
       fail("extf", double(b), bitsOf(ext[b]), 0);
   }
@@ -137,7 +142,8 @@ void checkBF16() {
   std::vector<float> xs;
   for (int i = 0; i < 1000000; ++i)
     xs.push_back(floatOf(rng()));
-  for (float s : {1.0f, 1.00390625f, 1.005859375f, 3.4e38f, INFINITY, NAN, 1e-40f})
+  for (float s :
+       {1.0f, 1.00390625f, 1.005859375f, 3.4e38f, INFINITY, NAN, 1e-40f})
     xs.push_back(s), xs.push_back(-s);
   std::vector<uint16_t> out(xs.size());
   MemRef1D<float> xv = view(xs);
@@ -163,10 +169,12 @@ void checkBF16() {
 } // namespace
 
 int main() {
-  F8 e4m3{"f8E4M3FN", &kE4M3, _mlir_ciface_trunc_e4m3, _mlir_ciface_ext_e4m3,
-          448.0, 464.0, -6};
-  F8 e5m2{"f8E5M2", &kE5M2, _mlir_ciface_trunc_e5m2, _mlir_ciface_ext_e5m2,
-          57344.0, 61440.0, -14};
+  F8 e4m3{
+      "f8E4M3FN", &kE4M3, _mlir_ciface_trunc_e4m3, _mlir_ciface_ext_e4m3, 448.0,
+      464.0,      -6};
+  F8 e5m2{
+      "f8E5M2", &kE5M2, _mlir_ciface_trunc_e5m2, _mlir_ciface_ext_e5m2, 57344.0,
+      61440.0,  -14};
   checkFormat(e4m3);
   checkFormat(e5m2);
   checkBF16();

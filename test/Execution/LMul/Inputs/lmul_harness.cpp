@@ -1,4 +1,5 @@
-//===- lmul_harness.cpp - run compiled calm.lmul kernels against a reference -===//
+//===- lmul_harness.cpp - run compiled calm.lmul kernels against a reference
+//-===//
 //
 // Linked with the LLVM IR that calm-cpu-pipeline produced from the kernels of
 // gen_kernels.py. Modes:
@@ -55,15 +56,19 @@ struct Kernels {
 template <typename T>
 void run(void *fn, std::vector<T> &x, std::vector<T> &y, std::vector<T> &o,
          size_t n) {
-  auto f = reinterpret_cast<void (*)(MemRef1D<T> *, MemRef1D<T> *,
-                                     MemRef1D<T> *)>(fn);
+  auto f =
+      reinterpret_cast<void (*)(MemRef1D<T> *, MemRef1D<T> *, MemRef1D<T> *)>(
+          fn);
   MemRef1D<T> a = view(x, n), b = view(y, n), c = view(o, n);
   f(&a, &b, &c);
 }
 
 const std::vector<Kernels> &allKernels() {
 #define KERNEL_ROW(FMT, M, T, S, V, L)                                         \
-  {FMT, M, int(sizeof(T) * 8), reinterpret_cast<void *>(_mlir_ciface_##S),     \
+  {FMT,                                                                        \
+   M,                                                                          \
+   int(sizeof(T) * 8),                                                         \
+   reinterpret_cast<void *>(_mlir_ciface_##S),                                 \
    reinterpret_cast<void *>(_mlir_ciface_##V),                                 \
    reinterpret_cast<void *>(_mlir_ciface_##L)},
   static const std::vector<Kernels> table = {KERNEL_TABLE};
@@ -99,7 +104,8 @@ std::vector<std::vector<uint32_t>> runAll(const Kernels &k,
     // Nothing past the exact length may be written.
     for (size_t i = n; i < padded && fn != k.vector; ++i)
       if (o[i] != T(0xA5)) {
-        std::printf("FAIL %s m=%d wrote past the end at %zu\n", k.format, k.m, i);
+        std::printf("FAIL %s m=%d wrote past the end at %zu\n", k.format, k.m,
+                    i);
         std::exit(1);
       }
   }
@@ -246,8 +252,8 @@ int randomMode(long n, uint64_t seed) {
           Fields r = split(*f, ref);
           // Only in-range results can equal the real number Eq. 1 gives.
           if (r.exp != 0 && r.exp != f->expAllOnes() &&
-              !(!f->hasInf && ref == pack(*f, r.sign, f->expAllOnes(),
-                                          (1u << f->M) - 2))) {
+              !(!f->hasInf &&
+                ref == pack(*f, r.sign, f->expAllOnes(), (1u << f->M) - 2))) {
             ++eq1Cases;
             if (decode(*f, got[0][i]) != exact) {
               if (eq1Failed < 5)
@@ -266,8 +272,8 @@ int randomMode(long n, uint64_t seed) {
                   "eq1-mismatches=%ld carry-or-special=%ld\n",
                   f->name, m, n, failed, eq1Cases, eq1Failed, carries);
       if (eq1Cases < n / 20) {
-        std::printf("FAIL %s m=%d: too few no-carry cases (%ld)\n", f->name,
-                    m, eq1Cases);
+        std::printf("FAIL %s m=%d: too few no-carry cases (%ld)\n", f->name, m,
+                    eq1Cases);
         ++totalFailed;
       }
       totalFailed += failed + eq1Failed;
@@ -284,7 +290,6 @@ int main(int argc, char **argv) {
     return vectorsMode(argv[2]);
   if (argc == 4 && std::string(argv[1]) == "random")
     return randomMode(std::atol(argv[2]), std::strtoull(argv[3], nullptr, 10));
-  std::fprintf(stderr,
-               "usage: %s vectors FILE.tsv | random N SEED\n", argv[0]);
+  std::fprintf(stderr, "usage: %s vectors FILE.tsv | random N SEED\n", argv[0]);
   return 2;
 }

@@ -25,7 +25,9 @@ struct LMulFormat {
 
   unsigned width() const { return 1 + exponentBits + mantissaBits; }
   uint64_t bias() const { return (uint64_t(1) << (exponentBits - 1)) - 1; }
-  uint64_t signBit() const { return uint64_t(1) << (exponentBits + mantissaBits); }
+  uint64_t signBit() const {
+    return uint64_t(1) << (exponentBits + mantissaBits);
+  }
   uint64_t magnitudeMask() const { return signBit() - 1; }
   /// Magnitude pattern of inf (formats with inf only).
   uint64_t infBits() const {

@@ -64,8 +64,7 @@ llvm::StringRef getNumericsGrammar();
 
 /// Parses `spec`. On failure returns std::nullopt and sets `error` to one
 /// line that says what is wrong and lists the valid forms.
-std::optional<Numerics> parseNumerics(llvm::StringRef spec,
-                                      std::string &error);
+std::optional<Numerics> parseNumerics(llvm::StringRef spec, std::string &error);
 
 } // namespace calm
 } // namespace mlir
