@@ -24,6 +24,12 @@
 #include <string>
 #include <vector>
 
+struct MemRef0 {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+};
+
 template <int R> struct MemRef {
   float *allocated;
   float *aligned;
@@ -38,7 +44,10 @@ template <int R> struct MemRef {
   extern "C" void _mlir_ciface_dyn_##F(MemRef<2> *, MemRef<2> *, MemRef<2> *); \
   extern "C" void _mlir_ciface_bmm_##F(MemRef<3> *, MemRef<3> *, MemRef<3> *); \
   extern "C" void _mlir_ciface_mv_##F(MemRef<1> *, MemRef<2> *, MemRef<1> *);  \
-  extern "C" void _mlir_ciface_gemv_##F(MemRef<2> *, MemRef<2> *, MemRef<2> *);
+  extern "C" void _mlir_ciface_gemv_##F(MemRef<2> *, MemRef<2> *,              \
+                                        MemRef<2> *);                          \
+  extern "C" void _mlir_ciface_vm_##F(MemRef<1> *, MemRef<1> *, MemRef<2> *);  \
+  extern "C" void _mlir_ciface_dot_##F(MemRef0 *, MemRef<1> *, MemRef<1> *);
 #include "kernels.inc"
 #undef KERNELS
 extern "C" void _mlir_ciface_mixed(MemRef<2> *, MemRef<2> *, MemRef<2> *,
@@ -57,6 +66,8 @@ struct Kernels {
   void (*bmm)(MemRef<3> *, MemRef<3> *, MemRef<3> *);
   void (*mv)(MemRef<1> *, MemRef<2> *, MemRef<1> *);
   void (*gemv)(MemRef<2> *, MemRef<2> *, MemRef<2> *);
+  void (*vm)(MemRef<1> *, MemRef<1> *, MemRef<2> *);
+  void (*dot)(MemRef0 *, MemRef<1> *, MemRef<1> *);
 };
 
 std::vector<Kernels> allKernels() {
@@ -68,7 +79,9 @@ std::vector<Kernels> allKernels() {
    _mlir_ciface_dyn_##F,                                                       \
    _mlir_ciface_bmm_##F,                                                       \
    _mlir_ciface_mv_##F,                                                        \
-   _mlir_ciface_gemv_##F},
+   _mlir_ciface_gemv_##F,                                                      \
+   _mlir_ciface_vm_##F,                                                        \
+   _mlir_ciface_dot_##F},
 #include "kernels.inc"
 #undef KERNELS
   };
@@ -264,6 +277,25 @@ void runForm(const Kernels &k) {
     k.gemv(&out, &va, &vb);
     compare(k.form + " static 1x40x6", take(out),
             referenceMatmul(a, b, 1, 40, 6, f));
+  }
+
+  // vecmat (a vector times a matrix) and dot.
+  {
+    std::vector<float> a = gaussian(21, rng), b = gaussian(21 * 9, rng);
+    MemRef<2> vb = view2(b, 21, 9);
+    MemRef<1> out, va{a.data(), a.data(), 0, {21}, {1}};
+    k.vm(&out, &va, &vb);
+    compare(k.form + " vecmat", take(out), referenceMatmul(a, b, 1, 21, 9, f));
+  }
+  {
+    std::vector<float> a = gaussian(27, rng), b = gaussian(27, rng);
+    MemRef<1> va{a.data(), a.data(), 0, {27}, {1}},
+        vb{b.data(), b.data(), 0, {27}, {1}};
+    MemRef0 out;
+    k.dot(&out, &va, &vb);
+    std::vector<float> got{out.aligned[out.offset]};
+    std::free(out.allocated);
+    compare(k.form + " dot", got, referenceMatmul(a, b, 1, 27, 1, f));
   }
 
   // Batch dims and matvec.

@@ -10,6 +10,8 @@ calm-apply-numerics picks the form per op:
   bmm_<form>     batch_matmul [3, 5, 19] x [3, 19, 7]
   mv_<form>      matvec [9, 21] x [21]
   gemv_<form>    A [1, 40] x B [40, 6], static
+  vm_<form>      vecmat [21] x [21, 9]
+  dot_<form>     dot [27] . [27]
 The constant B of mmc is B[k][n] = sin(0.7 k + 1.3 n) * (n + 1), written to
 --table too so that the harness uses the same numbers.
 """
@@ -80,6 +82,22 @@ func.func @bmm_{f}(%a: tensor<3x5x19xf32>, %b: tensor<3x19x7xf32>) -> tensor<3x5
   %c = linalg.fill ins(%z : f32) outs(%e : tensor<3x5x7xf32>) -> tensor<3x5x7xf32>
   %r = linalg.batch_matmul {{calm.numerics = "{form}"}} ins(%a, %b : tensor<3x5x19xf32>, tensor<3x19x7xf32>) outs(%c : tensor<3x5x7xf32>) -> tensor<3x5x7xf32>
   return %r : tensor<3x5x7xf32>
+}}
+
+func.func @vm_{f}(%a: tensor<21xf32>, %b: tensor<21x9xf32>) -> tensor<9xf32> attributes {{llvm.emit_c_interface}} {{
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<9xf32>
+  %c = linalg.fill ins(%z : f32) outs(%e : tensor<9xf32>) -> tensor<9xf32>
+  %r = linalg.vecmat {{calm.numerics = "{form}"}} ins(%a, %b : tensor<21xf32>, tensor<21x9xf32>) outs(%c : tensor<9xf32>) -> tensor<9xf32>
+  return %r : tensor<9xf32>
+}}
+
+func.func @dot_{f}(%a: tensor<27xf32>, %b: tensor<27xf32>) -> tensor<f32> attributes {{llvm.emit_c_interface}} {{
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %c = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %r = linalg.dot {{calm.numerics = "{form}"}} ins(%a, %b : tensor<27xf32>, tensor<27xf32>) outs(%c : tensor<f32>) -> tensor<f32>
+  return %r : tensor<f32>
 }}
 
 func.func @mv_{f}(%a: tensor<9x21xf32>, %b: tensor<21xf32>) -> tensor<9xf32> attributes {{llvm.emit_c_interface}} {{
