@@ -31,8 +31,13 @@ using namespace mlir;
 
 namespace {
 
+/// Byte-sized scalars only: i1 memory holds a byte per element while a
+/// vector<Nxi1> is bit-packed, and index has no fixed width.
 bool isVectorizableElement(Type type) {
-  return isa<IntegerType, FloatType, IndexType>(type) && !isa<IndexType>(type);
+  if (!isa<IntegerType, FloatType>(type))
+    return false;
+  unsigned bits = type.getIntOrFloatBitWidth();
+  return bits >= 8 && llvm::isPowerOf2_32(bits);
 }
 
 /// Whether `op` is the shape of generic this pass handles.

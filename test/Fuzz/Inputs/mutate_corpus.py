@@ -20,6 +20,9 @@ PASS_SETS = [
     ["--canonicalize", "--convert-calm-to-arith", "--cse"],
     ["--verify-diagnostics"],
     ["--calm-mulf-to-lmul=mantissa-bits=2", "--calm-cpu-pipeline"],
+    ["--calm-quantize-contractions=form=i8 granularity=channel", "--calm-energy-report=output=-"],
+    ["--calm-lmul-contractions", "--calm-expand-float-casts", "--calm-vectorize-elementwise"],
+    ["--calm-quantize-contractions=form=f8e4m3", "--calm-cpu-pipeline"],
 ]
 
 
