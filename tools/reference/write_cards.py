@@ -122,6 +122,14 @@ AdamW (0.9, 0.95, wd 0.01), warmup 5 %, cosine to 10 % of peak lr {lr}, grad cli
 {btable}
 AE held-out reconstruction (see calm-tiny-ae): {acc:.4%}.
 
+**Limitations.** About 47 CPU-minutes of training (2,100 steps, ~4.3M tokens) are far too little for
+a CALM: the energy head is still close to the unconditional latent distribution (its samples spread
+about as much as the data), so decoded chunks are rarely right (B1 about 0.7 %), higher-order B_n are
+~0 and BrierLM rounds to 0.00, below the token twin trained for the same wall time. Samples are word
+salad, and at T = 0.5 two head samples almost never coincide, so exact sampling falls back to the
+batch approximation. The model is a faithful, deterministic test subject for the runtime (official
+structure, layout and numerics), not a useful language model.
+
 ## Samples
 48 tokens (12 chunks) after the prompt; the prompt is left-padded with `<|endoftext|>` to a multiple
 of K. `exact` = likelihood-free exact sampling (T = 1: one head sample; T = 0.5: two identical samples,
