@@ -122,7 +122,7 @@ AdamW (0.9, 0.95, wd 0.01), warmup 5 %, cosine to 10 % of peak lr {lr}, grad cli
 {btable}
 AE held-out reconstruction (see calm-tiny-ae): {acc:.4%}.
 
-**Limitations.** About 47 CPU-minutes of training (2,100 steps, ~4.3M tokens) are far too little for
+**Limitations.** About 47 CPU-minutes of training (2,100 steps, ~5.7M tokens) are far too little for
 a CALM: the energy head is still close to the unconditional latent distribution (its samples spread
 about as much as the data), so decoded chunks are rarely right (B1 about 0.7 %), higher-order B_n are
 ~0 and BrierLM rounds to 0.00, below the token twin trained for the same wall time. Samples are word

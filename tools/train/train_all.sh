@@ -11,6 +11,7 @@ $PY tools/train/bpe.py --vocab-size 4096 --out .data/tokenizer.json
 $PY tools/train/train.py ae   --steps 2500 --batch 256 --lr 1.5e-3 --log-every 50 --log logs/ae.log
 $PY tools/train/train.py ae   --resume --steps 1000 --batch 256 --lr 5e-4 --log-every 50 --log logs/ae.log
 $PY tools/train/train.py calm --steps 700 --batch 8 --block 512 --lr 1e-3 --log-every 10 --log logs/calm.log
+$PY tools/train/train.py calm --resume --steps 1400 --batch 4 --block 512 --lr 1e-3 --seed 1 --log-every 20 --log logs/calm2.log
 $PY tools/train/train.py twin --steps 1000 --batch 4 --block 512 --lr 1e-3 --log-every 10 --log logs/twin.log
 $PY tools/reference/evaluate.py --write
 $PY tools/reference/make_fixtures.py
