@@ -16,6 +16,8 @@ packages=(
   cmake ninja-build python3
   # C++ unit tests.
   libgtest-dev
+  # Unicode \p{L} for the Llama-3 pre-tokenizer in the tokenizer tests.
+  python3-regex
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libbenchmark-dev valgrind libopenblas-dev)
