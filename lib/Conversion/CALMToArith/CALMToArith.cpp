@@ -115,32 +115,37 @@ struct LMulOpLowering : public OpRewritePattern<LMulOp> {
 
     Value magMask = b.constant(format->magnitudeMask());
     Value sign = b.andI(b.xorI(x, y), b.constant(format->signBit()));
-    Value xa = b.andI(x, magMask);
-    Value ya = b.andI(y, magMask);
+    // Truncation to m bits, folded into the magnitude mask.
+    Value keepMag = magMask;
+    if (m < M)
+      keepMag = b.constant(~((uint64_t(1) << (M - m)) - 1) &
+                           format->magnitudeMask());
+    Value xa = b.andI(x, keepMag);
+    Value ya = b.andI(y, keepMag);
 
     // Classification of the operands. Magnitudes are below 2^(W-1), so
     // signed and unsigned orders agree on them; signed predicates and
     // min/max map to single instructions on common SIMD targets (x86 has no
-    // unsigned vector compare). One min and one max classify both operands:
-    // NaN wins over inf, which the precedence of the selects below needs.
+    // unsigned vector compare). One min and one max classify both operands.
+    // Truncation keeps the exponent, so zero/subnormal and inf are read off
+    // the truncated magnitudes; NaN is not (a NaN whose payload sits in the
+    // dropped bits looks like inf), so it is tested before truncation: for
+    // f32 with one unordered float compare, else on the full magnitudes.
     Value lo = b.minS(xa, ya), hi = b.maxS(xa, ya);
     Value anyZero = b.cmp(Pred::slt, lo, b.constant(uint64_t(1) << M));
     Value anyNaN, anyInf;
-    if (format->hasInf) {
-      Value inf = b.constant(format->infBits());
-      anyNaN = b.cmp(Pred::sgt, hi, inf);
-      anyInf = b.cmp(Pred::eq, hi, inf);
+    if (floatType.isF32()) {
+      anyNaN = arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::UNO,
+                                     op.getLhs(), op.getRhs());
     } else {
-      anyNaN = b.cmp(Pred::eq, hi, magMask);
+      Value fullHi = m < M ? b.maxS(b.andI(x, magMask), b.andI(y, magMask)) : hi;
+      anyNaN = format->hasInf
+                   ? b.cmp(Pred::sgt, fullHi, b.constant(format->infBits()))
+                   : b.cmp(Pred::eq, fullHi, magMask);
     }
+    if (format->hasInf)
+      anyInf = b.cmp(Pred::eq, hi, b.constant(format->infBits()));
 
-    // Truncation to m bits, then the one integer add.
-    if (m < M) {
-      Value keep =
-          b.constant(~((uint64_t(1) << (M - m)) - 1) & format->magnitudeMask());
-      xa = b.andI(xa, keep);
-      ya = b.andI(ya, keep);
-    }
     uint64_t offset = getLMulOffset(*format, m);
     Value sum = b.add(xa, ya);
     Value underflow =

@@ -14,13 +14,14 @@
 // CHECK-DAG: %[[QNAN:.*]] = arith.constant 2143289344 : i32
 // CHECK: %[[XI:.*]] = arith.bitcast %[[X]] : f32 to i32
 // CHECK: %[[YI:.*]] = arith.bitcast %[[Y]] : f32 to i32
-// CHECK: %[[LO:.*]] = arith.minsi
-// CHECK: %[[HI:.*]] = arith.maxsi
+// CHECK: %[[XT:.*]] = arith.andi %[[XI]], %[[KEEP]] : i32
+// CHECK: %[[YT:.*]] = arith.andi %[[YI]], %[[KEEP]] : i32
+// CHECK: %[[LO:.*]] = arith.minsi %[[XT]], %[[YT]]
+// CHECK: %[[HI:.*]] = arith.maxsi %[[XT]], %[[YT]]
 // CHECK: arith.cmpi slt, %[[LO]]
-// CHECK: arith.cmpi sgt, %[[HI]], %[[INF]]
+// f32 tests NaN with one unordered float compare, before truncation.
+// CHECK: arith.cmpf uno, %[[X]], %[[Y]] : f32
 // CHECK: arith.cmpi eq, %[[HI]], %[[INF]]
-// CHECK: %[[XT:.*]] = arith.andi %{{.*}}, %[[KEEP]] : i32
-// CHECK: %[[YT:.*]] = arith.andi %{{.*}}, %[[KEEP]] : i32
 // CHECK: %[[SUM:.*]] = arith.addi %[[XT]], %[[YT]] : i32
 // CHECK: arith.cmpi ult, %[[SUM]], %[[UNDER]] : i32
 // CHECK: %[[R:.*]] = arith.subi %[[SUM]], %[[OFF]] : i32
@@ -80,7 +81,7 @@ func.func @f16_tensor(%x: tensor<2x3xf16>, %y: tensor<2x3xf16>) -> tensor<2x3xf1
 // CHECK-DAG: arith.bitcast %{{.*}} : f8E4M3FN to i8
 // CHECK-DAG: arith.constant 55 : i8
 // CHECK-DAG: arith.constant 126 : i8
-// CHECK-DAG: arith.cmpi eq, %{{.*}}, %c127_i8 : i8
+// CHECK: arith.cmpi eq, %{{.*}}, %c127_i8 : i8
 // CHECK: arith.minui %{{.*}}, %c126_i8 : i8
 // CHECK: arith.bitcast %{{.*}} : i8 to f8E4M3FN
 // CHECK-NOT: arith.mulf
