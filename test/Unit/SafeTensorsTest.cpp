@@ -2,34 +2,21 @@
 //===//
 
 #include "SafeTensors.h"
+#include "TempFiles.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "gtest/gtest.h"
 
 #include <fstream>
+#include <optional>
 #include <string>
 
 using namespace calm::runtime;
 
 namespace {
 
-/// Writes a safetensors file from a header text, an explicit header length
-/// (defaults to the text's) and `dataBytes` bytes of data.
-std::string writeFile(const std::string &name, const std::string &header,
-                      size_t dataBytes,
-                      std::optional<uint64_t> lengthField = {}) {
-  llvm::SmallString<128> dir;
-  llvm::sys::fs::createUniqueDirectory("calm-safetensors", dir);
-  std::string path = (dir + "/" + name).str();
-  std::ofstream out(path, std::ios::binary);
-  uint64_t len = lengthField.value_or(header.size());
-  for (int i = 0; i < 8; ++i)
-    out.put(char((len >> (8 * i)) & 0xFF));
-  out << header;
-  out << std::string(dataBytes, '\x01');
-  return path;
-}
+using calm_test::writeSafeTensors;
 
 std::string errorOf(const std::string &path) {
   auto file = SafeTensorsFile::open(path);
@@ -39,7 +26,7 @@ std::string errorOf(const std::string &path) {
 }
 
 TEST(SafeTensors, ReadsAValidFile) {
-  std::string path = writeFile(
+  std::string path = writeSafeTensors(
       "ok.safetensors",
       R"({"__metadata__":{"format":"pt"},"b":{"dtype":"BF16","shape":[2,3],"data_offsets":[16,28]},)"
       R"("a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})",
@@ -111,8 +98,8 @@ TEST(SafeTensors, HostileFilesGiveOneLineErrors) {
        "shape overflows"},
   };
   for (const Case &c : cases) {
-    std::string path = writeFile(std::string(c.name) + ".safetensors", c.header,
-                                 c.data, c.length);
+    std::string path = writeSafeTensors(std::string(c.name) + ".safetensors",
+                                        c.header, c.data, c.length);
     std::string error = errorOf(path);
     EXPECT_NE(error.find(c.expect), std::string::npos)
         << c.name << ": got '" << error << "'";
@@ -121,7 +108,7 @@ TEST(SafeTensors, HostileFilesGiveOneLineErrors) {
   }
   EXPECT_NE(errorOf("/nonexistent/x.safetensors").find("cannot open"),
             std::string::npos);
-  std::string tiny = writeFile("tiny.safetensors", "", 0, 0);
+  std::string tiny = writeSafeTensors("tiny.safetensors", "", 0, 0);
   std::ofstream(tiny, std::ios::binary | std::ios::trunc) << "abc";
   EXPECT_NE(errorOf(tiny).find("truncated: 3 bytes"), std::string::npos);
 }

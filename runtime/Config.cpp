@@ -1,0 +1,313 @@
+//===- Config.cpp - CALM and autoencoder configs, checkpoint layout -------===//
+
+#include "Config.h"
+
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace calm::runtime;
+using llvm::Error;
+using llvm::Expected;
+using llvm::StringRef;
+
+namespace {
+
+Error fail(StringRef path, const llvm::Twine &what) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 (path + ": " + what).str());
+}
+
+/// Reads one JSON object file.
+Expected<llvm::json::Value> readJSON(StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return fail(path, "cannot open: " + buffer.getError().message());
+  Expected<llvm::json::Value> value = llvm::json::parse((*buffer)->getBuffer());
+  if (!value)
+    return fail(path, "malformed JSON: " + llvm::toString(value.takeError()));
+  if (!value->getAsObject())
+    return fail(path, "not a JSON object");
+  return value;
+}
+
+/// Field readers that collect the first error.
+class Fields {
+public:
+  Fields(StringRef path, const llvm::json::Object &object)
+      : path(path), object(object) {}
+
+  int64_t positive(StringRef key) {
+    int64_t v = integer(key);
+    if (!error && v <= 0)
+      setError("'" + key + "' must be positive, got " + llvm::Twine(v));
+    return v;
+  }
+  int64_t integer(StringRef key) {
+    const llvm::json::Value *v = object.get(key);
+    if (!v) {
+      setError("missing key '" + key + "'");
+      return 0;
+    }
+    std::optional<int64_t> i = v->getAsInteger();
+    if (!i) {
+      setError("'" + key + "' must be an integer");
+      return 0;
+    }
+    return *i;
+  }
+  double number(StringRef key, std::optional<double> fallback = {}) {
+    const llvm::json::Value *v = object.get(key);
+    if (!v) {
+      if (fallback)
+        return *fallback;
+      setError("missing key '" + key + "'");
+      return 0;
+    }
+    std::optional<double> d = v->getAsNumber();
+    if (!d) {
+      setError("'" + key + "' must be a number");
+      return 0;
+    }
+    return *d;
+  }
+  std::string string(StringRef key) {
+    std::optional<StringRef> s = object.getString(key);
+    if (!s) {
+      setError("missing string '" + key + "'");
+      return "";
+    }
+    return s->str();
+  }
+  void setError(const llvm::Twine &what) {
+    if (!error)
+      error = fail(path, what);
+  }
+  Error take() { return error ? std::move(error) : Error::success(); }
+
+private:
+  StringRef path;
+  const llvm::json::Object &object;
+  Error error = Error::success();
+};
+
+} // namespace
+
+Expected<AutoencoderConfig>
+calm::runtime::readAutoencoderConfig(StringRef path) {
+  Expected<llvm::json::Value> json = readJSON(path);
+  if (!json)
+    return json.takeError();
+  Fields f(path, *json->getAsObject());
+  AutoencoderConfig c;
+  c.vocabSize = f.positive("vocab_size");
+  c.hiddenSize = f.positive("hidden_size");
+  c.intermediateSize = f.positive("intermediate_size");
+  c.latentSize = f.positive("latent_size");
+  c.patchSize = f.positive("patch_size");
+  c.numEncoderLayers = f.positive("num_encoder_layers");
+  c.numDecoderLayers = f.positive("num_decoder_layers");
+  c.rmsNormEps = f.number("rms_norm_eps", 1e-6);
+  if (Error e = f.take())
+    return std::move(e);
+  // One layer per token, then at least one after the squeeze (calm.md).
+  if (c.numEncoderLayers < 2 || c.numDecoderLayers < 2)
+    return fail(path, "num_encoder_layers and num_decoder_layers must be at "
+                      "least 2 (one per token, one on the chunk)");
+  return c;
+}
+
+Expected<CALMConfig> calm::runtime::readCALMConfig(StringRef path) {
+  Expected<llvm::json::Value> json = readJSON(path);
+  if (!json)
+    return json.takeError();
+  const llvm::json::Object &o = *json->getAsObject();
+  Fields f(path, o);
+  if (std::optional<StringRef> type = o.getString("model_type");
+      !type || *type != "energy")
+    return fail(path, "model_type must be \"energy\" (a CALM), got " +
+                          (type ? "\"" + *type + "\"" : StringRef("none")));
+  CALMConfig c;
+  c.vocabSize = f.positive("vocab_size");
+  c.hiddenSize = f.positive("hidden_size");
+  c.intermediateSize = f.positive("intermediate_size");
+  c.numHiddenLayers = f.positive("num_hidden_layers");
+  c.numAttentionHeads = f.positive("num_attention_heads");
+  c.numKeyValueHeads = f.positive("num_key_value_heads");
+  c.maxPositionEmbeddings = f.positive("max_position_embeddings");
+  c.patchSize = f.positive("patch_size");
+  c.latentSize = f.positive("latent_size");
+  c.noiseSize = f.positive("noise_size");
+  c.numMLPLayers = f.positive("num_mlp_layers");
+  c.numSamples = f.positive("num_samples");
+  c.eosTokenId = f.integer("eos_token_id");
+  c.rmsNormEps = f.number("rms_norm_eps", 1e-6);
+  c.ropeTheta = f.number("rope_theta", 10000.0);
+  c.beta = f.number("beta", 1.0);
+  c.aePath = f.string("ae_path");
+  if (Error e = f.take())
+    return std::move(e);
+  if (c.hiddenSize % c.numAttentionHeads != 0)
+    return fail(path, llvm::formatv("hidden_size {0} is not a multiple of "
+                                    "num_attention_heads {1}",
+                                    c.hiddenSize, c.numAttentionHeads));
+  if (c.numAttentionHeads % c.numKeyValueHeads != 0)
+    return fail(path, llvm::formatv("num_attention_heads {0} is not a "
+                                    "multiple of num_key_value_heads {1}",
+                                    c.numAttentionHeads, c.numKeyValueHeads));
+  if ((c.hiddenSize / c.numAttentionHeads) % 2 != 0)
+    return fail(path, "the head size must be even for rotary embeddings");
+  if (c.eosTokenId < 0 || c.eosTokenId >= c.vocabSize)
+    return fail(path, "eos_token_id is outside the vocabulary");
+  return c;
+}
+
+Error calm::runtime::checkCompatible(const CALMConfig &calm,
+                                     const AutoencoderConfig &ae,
+                                     StringRef calmPath, StringRef aePath) {
+  auto mismatch = [&](StringRef what, int64_t a, int64_t b) {
+    return fail(calmPath, llvm::formatv("{0} {1} does not match the "
+                                        "autoencoder's {2} ({3})",
+                                        what, a, b, aePath));
+  };
+  if (calm.patchSize != ae.patchSize)
+    return mismatch("patch_size (K)", calm.patchSize, ae.patchSize);
+  if (calm.latentSize != ae.latentSize)
+    return mismatch("latent_size", calm.latentSize, ae.latentSize);
+  if (calm.vocabSize != ae.vocabSize)
+    return mismatch("vocab_size", calm.vocabSize, ae.vocabSize);
+  return Error::success();
+}
+
+std::vector<TensorSpec>
+calm::runtime::getAutoencoderLayout(const AutoencoderConfig &c,
+                                    StringRef prefix) {
+  std::vector<TensorSpec> t;
+  auto add = [&](const llvm::Twine &name, std::vector<int64_t> shape) {
+    t.push_back({(prefix + name).str(), std::move(shape)});
+  };
+  int64_t H = c.hiddenSize, I = c.intermediateSize, K = c.patchSize,
+          Z = c.latentSize;
+  auto layers = [&](StringRef stack, StringRef kind, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      std::string p = llvm::formatv("{0}.{1}.{2}.", stack, kind, i).str();
+      add(p + "layernorm.weight", {H});
+      add(p + "mlp.gate_proj.weight", {I, H});
+      add(p + "mlp.up_proj.weight", {I, H});
+      add(p + "mlp.down_proj.weight", {H, I});
+    }
+  };
+  add("encoder.embed_tokens.weight", {c.vocabSize, H});
+  layers("encoder", "encoder_layers", c.numEncoderLayers);
+  add("encoder.squeeze_layer.weight", {H, K * H});
+  add("encoder.squeeze_layer.bias", {H});
+  add("encoder.norm.weight", {H});
+  add("encoder.hidden_to_latent.weight", {2 * Z, H});
+  add("encoder.hidden_to_latent.bias", {2 * Z});
+  add("decoder.latent_to_hidden.weight", {H, Z});
+  add("decoder.latent_to_hidden.bias", {H});
+  layers("decoder", "decoder_layers", c.numDecoderLayers);
+  add("decoder.expand_layer.weight", {K * H, H});
+  add("decoder.expand_layer.bias", {K * H});
+  add("decoder.norm.weight", {H});
+  return t;
+}
+
+std::vector<TensorSpec> calm::runtime::getCALMLayout(const CALMConfig &c) {
+  std::vector<TensorSpec> t;
+  auto add = [&](const llvm::Twine &name, std::vector<int64_t> shape) {
+    t.push_back({name.str(), std::move(shape)});
+  };
+  int64_t D = c.hiddenSize, I = c.intermediateSize, K = c.patchSize;
+  int64_t kv = c.numKeyValueHeads * (D / c.numAttentionHeads);
+  add("transformer.embed_tokens.weight", {c.vocabSize, D});
+  for (int64_t i = 0; i < c.numHiddenLayers; ++i) {
+    std::string p = llvm::formatv("transformer.layers.{0}.", i).str();
+    add(p + "input_layernorm.weight", {D});
+    add(p + "post_attention_layernorm.weight", {D});
+    add(p + "self_attn.q_proj.weight", {D, D});
+    add(p + "self_attn.k_proj.weight", {kv, D});
+    add(p + "self_attn.v_proj.weight", {kv, D});
+    add(p + "self_attn.o_proj.weight", {D, D});
+    add(p + "mlp.gate_proj.weight", {I, D});
+    add(p + "mlp.up_proj.weight", {I, D});
+    add(p + "mlp.down_proj.weight", {D, I});
+  }
+  add("transformer.norm.weight", {D});
+  add("embed_proj.0.weight", {2 * D, K * D});
+  add("embed_proj.0.bias", {2 * D});
+  add("embed_proj.2.weight", {D, 2 * D});
+  add("embed_proj.2.bias", {D});
+  add("embed_proj.3.weight", {D});
+  add("embed_proj.3.bias", {D});
+  const std::string h = "mlp_generator.";
+  add(h + "noise_embd.weight", {D, c.noiseSize});
+  add(h + "noise_embd.bias", {D});
+  add(h + "hidden_embd.weight", {D, D});
+  add(h + "hidden_embd.bias", {D});
+  for (StringRef n : {"norm_hidden", "norm_noise"}) {
+    add(h + n + ".weight", {D});
+    add(h + n + ".bias", {D});
+  }
+  for (int64_t j = 0; j < c.numMLPLayers; ++j) {
+    std::string p = llvm::formatv("{0}mlp_blocks.{1}.", h, j).str();
+    add(p + "in_ln.weight", {D});
+    add(p + "in_ln.bias", {D});
+    add(p + "linears.0.weight", {D, 2 * D});
+    add(p + "linears.0.bias", {D});
+    add(p + "linears.2.weight", {D, D});
+    add(p + "linears.2.bias", {D});
+    add(p + "linears.4.weight", {2 * D, D});
+    add(p + "linears.4.bias", {2 * D});
+    add(p + "down_proj.weight", {D, D});
+    add(p + "down_proj.bias", {D});
+  }
+  add(h + "final_layer.in_ln.weight", {D});
+  add(h + "final_layer.in_ln.bias", {D});
+  add(h + "final_layer.linears.0.weight", {D, D});
+  add(h + "final_layer.linears.0.bias", {D});
+  add(h + "final_layer.linears.2.weight", {c.latentSize, D});
+  add(h + "final_layer.linears.2.bias", {c.latentSize});
+  return t;
+}
+
+static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+Error calm::runtime::checkLayout(const SafeTensorsFile &file,
+                                 llvm::ArrayRef<TensorSpec> layout,
+                                 llvm::ArrayRef<StringRef> otherPrefixes,
+                                 llvm::ArrayRef<StringRef> optional) {
+  llvm::StringSet<> expected;
+  for (const TensorSpec &spec : layout) {
+    expected.insert(spec.first);
+    const TensorView *t = file.find(spec.first);
+    if (!t && StringRef(spec.first).starts_with("mlp_generator."))
+      t = file.find("generative_head." +
+                    StringRef(spec.first).drop_front(14).str());
+    if (!t)
+      return fail(file.getPath(), "missing tensor '" + spec.first + "'");
+    if (t->shape != spec.second)
+      return fail(file.getPath(), "tensor '" + t->name + "' has shape " +
+                                      shapeString(t->shape) + ", expected " +
+                                      shapeString(spec.second));
+  }
+  for (const TensorView &t : file.getTensors()) {
+    StringRef name = t.name;
+    if (expected.contains(name) || llvm::is_contained(optional, name))
+      continue;
+    if (name.starts_with("generative_head.") &&
+        expected.contains(("mlp_generator." + name.drop_front(16)).str()))
+      continue;
+    if (llvm::any_of(otherPrefixes,
+                     [&](StringRef p) { return name.starts_with(p); }))
+      continue;
+    return fail(file.getPath(), "unexpected tensor '" + name + "'");
+  }
+  return Error::success();
+}

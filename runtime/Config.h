@@ -1,0 +1,67 @@
+//===- Config.h - CALM and autoencoder configs, checkpoint layout -*- C++
+//-*-===//
+//
+// config.json of the official CALM (model_type "energy") and Autoencoder
+// classes, read with llvm::json and validated; and the tensor names and
+// shapes those classes save, derived from a config, to check a checkpoint
+// against (missing, unexpected or misshapen tensors are one-line errors).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CALM_RUNTIME_CONFIG_H
+#define CALM_RUNTIME_CONFIG_H
+
+#include "SafeTensors.h"
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace calm::runtime {
+
+struct AutoencoderConfig {
+  int64_t vocabSize, hiddenSize, intermediateSize, latentSize, patchSize;
+  int64_t numEncoderLayers, numDecoderLayers;
+  double rmsNormEps;
+};
+
+struct CALMConfig {
+  int64_t vocabSize, hiddenSize, intermediateSize, numHiddenLayers;
+  int64_t numAttentionHeads, numKeyValueHeads, maxPositionEmbeddings;
+  int64_t patchSize, latentSize, noiseSize, numMLPLayers, numSamples;
+  int64_t eosTokenId;
+  double rmsNormEps, ropeTheta, beta;
+  std::string aePath; // as written in the file
+};
+
+llvm::Expected<AutoencoderConfig> readAutoencoderConfig(llvm::StringRef path);
+llvm::Expected<CALMConfig> readCALMConfig(llvm::StringRef path);
+
+/// Checks that a CALM and its autoencoder agree (K, latent size, vocabulary).
+llvm::Error checkCompatible(const CALMConfig &calm, const AutoencoderConfig &ae,
+                            llvm::StringRef calmPath, llvm::StringRef aePath);
+
+using TensorSpec = std::pair<std::string, std::vector<int64_t>>;
+
+/// The tensors an Autoencoder saves (names prefixed by `prefix`), without
+/// the tied output matrix `decoder.lm_head_weight`.
+std::vector<TensorSpec> getAutoencoderLayout(const AutoencoderConfig &c,
+                                             llvm::StringRef prefix = "");
+/// The tensors of a CALM without its embedded autoencoder; the head under
+/// `mlp_generator.`.
+std::vector<TensorSpec> getCALMLayout(const CALMConfig &c);
+
+/// Checks `file` against `layout`: every tensor present with its shape, no
+/// tensor outside it except those whose name starts with one of
+/// `otherPrefixes` (checked elsewhere) or is an allowed optional name.
+/// `generative_head.` is accepted as an alias of `mlp_generator.`.
+llvm::Error checkLayout(const SafeTensorsFile &file,
+                        llvm::ArrayRef<TensorSpec> layout,
+                        llvm::ArrayRef<llvm::StringRef> otherPrefixes = {},
+                        llvm::ArrayRef<llvm::StringRef> optional = {});
+
+} // namespace calm::runtime
+
+#endif // CALM_RUNTIME_CONFIG_H
