@@ -283,22 +283,34 @@ Error calm::runtime::checkLayout(const SafeTensorsFile &file,
                                  llvm::ArrayRef<TensorSpec> layout,
                                  llvm::ArrayRef<StringRef> otherPrefixes,
                                  llvm::ArrayRef<StringRef> optional) {
+  std::vector<const TensorView *> all;
+  for (const TensorView &t : file.getTensors())
+    all.push_back(&t);
+  return checkLayout(
+      file.getPath(), [&](StringRef name) { return file.find(name); }, all,
+      layout, otherPrefixes, optional);
+}
+
+Error calm::runtime::checkLayout(
+    StringRef path, llvm::function_ref<const TensorView *(StringRef)> find,
+    llvm::ArrayRef<const TensorView *> all, llvm::ArrayRef<TensorSpec> layout,
+    llvm::ArrayRef<StringRef> otherPrefixes,
+    llvm::ArrayRef<StringRef> optional) {
   llvm::StringSet<> expected;
   for (const TensorSpec &spec : layout) {
     expected.insert(spec.first);
-    const TensorView *t = file.find(spec.first);
+    const TensorView *t = find(spec.first);
     if (!t && StringRef(spec.first).starts_with("mlp_generator."))
-      t = file.find("generative_head." +
-                    StringRef(spec.first).drop_front(14).str());
+      t = find("generative_head." + StringRef(spec.first).drop_front(14).str());
     if (!t)
-      return fail(file.getPath(), "missing tensor '" + spec.first + "'");
+      return fail(path, "missing tensor '" + spec.first + "'");
     if (t->shape != spec.second)
-      return fail(file.getPath(), "tensor '" + t->name + "' has shape " +
-                                      shapeString(t->shape) + ", expected " +
-                                      shapeString(spec.second));
+      return fail(path, "tensor '" + t->name + "' has shape " +
+                            shapeString(t->shape) + ", expected " +
+                            shapeString(spec.second));
   }
-  for (const TensorView &t : file.getTensors()) {
-    StringRef name = t.name;
+  for (const TensorView *t : all) {
+    StringRef name = t->name;
     if (expected.contains(name) || llvm::is_contained(optional, name))
       continue;
     if (name.starts_with("generative_head.") &&
@@ -307,7 +319,7 @@ Error calm::runtime::checkLayout(const SafeTensorsFile &file,
     if (llvm::any_of(otherPrefixes,
                      [&](StringRef p) { return name.starts_with(p); }))
       continue;
-    return fail(file.getPath(), "unexpected tensor '" + name + "'");
+    return fail(path, "unexpected tensor '" + name + "'");
   }
   return Error::success();
 }

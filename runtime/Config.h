@@ -62,6 +62,16 @@ llvm::Error checkLayout(const SafeTensorsFile &file,
                         llvm::ArrayRef<llvm::StringRef> otherPrefixes = {},
                         llvm::ArrayRef<llvm::StringRef> optional = {});
 
+/// The same over any set of tensors (the shards of a checkpoint): `find`
+/// looks a name up, `all` lists every tensor, `path` names the checkpoint.
+llvm::Error
+checkLayout(llvm::StringRef path,
+            llvm::function_ref<const TensorView *(llvm::StringRef)> find,
+            llvm::ArrayRef<const TensorView *> all,
+            llvm::ArrayRef<TensorSpec> layout,
+            llvm::ArrayRef<llvm::StringRef> otherPrefixes = {},
+            llvm::ArrayRef<llvm::StringRef> optional = {});
+
 } // namespace calm::runtime
 
 #endif // CALM_RUNTIME_CONFIG_H
