@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "calm/Transforms/Passes.h"
+#include "calm/Utils/IntegerOpBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -20,6 +21,7 @@ namespace mlir::calm {
 } // namespace mlir::calm
 
 using namespace mlir;
+using mlir::calm::IntegerOpBuilder;
 
 namespace {
 
@@ -44,43 +46,6 @@ std::optional<F8Format> getF8Format(Type type) {
   return std::nullopt;
 }
 
-/// Integer op builder over one (possibly shaped) integer type.
-class Bits {
-public:
-  Bits(PatternRewriter &rewriter, Location loc, Type like, unsigned width)
-      : r(rewriter), loc(loc), type(rewriter.getIntegerType(width)) {
-    if (auto shaped = dyn_cast<ShapedType>(like))
-      type = shaped.clone(type);
-  }
-  Type getType() const { return type; }
-  Value c(int64_t v) {
-    auto attr = r.getIntegerAttr(getElementTypeOrSelf(type), v);
-    if (auto shaped = dyn_cast<ShapedType>(type))
-      return arith::ConstantOp::create(r, loc,
-                                       DenseElementsAttr::get(shaped, attr));
-    return arith::ConstantOp::create(r, loc, attr);
-  }
-  Value add(Value a, Value b) { return arith::AddIOp::create(r, loc, a, b); }
-  Value sub(Value a, Value b) { return arith::SubIOp::create(r, loc, a, b); }
-  Value andI(Value a, Value b) { return arith::AndIOp::create(r, loc, a, b); }
-  Value orI(Value a, Value b) { return arith::OrIOp::create(r, loc, a, b); }
-  Value shl(Value a, Value b) { return arith::ShLIOp::create(r, loc, a, b); }
-  Value shr(Value a, Value b) { return arith::ShRUIOp::create(r, loc, a, b); }
-  Value cmp(arith::CmpIPredicate p, Value a, Value b) {
-    return arith::CmpIOp::create(r, loc, p, a, b);
-  }
-  Value sel(Value c, Value a, Value b) {
-    return arith::SelectOp::create(r, loc, c, a, b);
-  }
-  Value minS(Value a, Value b) { return arith::MinSIOp::create(r, loc, a, b); }
-  Value maxS(Value a, Value b) { return arith::MaxSIOp::create(r, loc, a, b); }
-
-private:
-  PatternRewriter &r;
-  Location loc;
-  Type type;
-};
-
 Type withElement(Type like, Type element) {
   if (auto shaped = dyn_cast<ShapedType>(like))
     return shaped.clone(element);
@@ -100,34 +65,37 @@ struct ExtFromF8 : public OpRewritePattern<arith::ExtFOp> {
       return failure();
     Location loc = op.getLoc();
     Type inType = op.getIn().getType();
-    Bits i32(rewriter, loc, inType, 32);
+    IntegerOpBuilder i32(rewriter, loc, inType, 32);
     Value raw = arith::BitcastOp::create(
         rewriter, loc, withElement(inType, rewriter.getI8Type()), op.getIn());
     Value w = arith::ExtUIOp::create(rewriter, loc, i32.getType(), raw);
 
-    Value sign = i32.shl(i32.shr(w, i32.c(f->E + f->M)), i32.c(31));
-    Value mag = i32.andI(w, i32.c(f->magMask()));
+    Value sign =
+        i32.shl(i32.shrU(w, i32.constant(f->E + f->M)), i32.constant(31));
+    Value mag = i32.andI(w, i32.constant(f->magMask()));
     // Normal: move the fields into place and rebias the exponent.
-    Value normal = i32.add(i32.shl(mag, i32.c(23 - f->M)),
-                           i32.c(int64_t(127 - f->bias) << 23));
+    Value normal = i32.add(i32.shl(mag, i32.constant(23 - f->M)),
+                           i32.constant(int64_t(127 - f->bias) << 23));
     // Subnormal: mant * 2^(1-B-M); uitofp(mant) is exact, and lowering its
     // exponent by B+M-1 scales it without a multiply.
     Type f32Like = withElement(inType, rewriter.getF32Type());
     Value mantF = arith::UIToFPOp::create(rewriter, loc, f32Like, mag);
     Value mantBits =
         arith::BitcastOp::create(rewriter, loc, i32.getType(), mantF);
-    Value sub = i32.sub(mantBits, i32.c(int64_t(f->bias + f->M - 1) << 23));
-    Value isSub = i32.cmp(Pred::ult, mag, i32.c(1 << f->M));
-    Value isZero = i32.cmp(Pred::eq, mag, i32.c(0));
-    Value bits = i32.sel(isSub, i32.sel(isZero, i32.c(0), sub), normal);
+    Value sub =
+        i32.sub(mantBits, i32.constant(int64_t(f->bias + f->M - 1) << 23));
+    Value isSub = i32.cmp(Pred::ult, mag, i32.constant(1 << f->M));
+    Value isZero = i32.cmp(Pred::eq, mag, i32.constant(0));
+    Value bits =
+        i32.select(isSub, i32.select(isZero, i32.constant(0), sub), normal);
     if (f->hasInf) {
-      bits = i32.sel(i32.cmp(Pred::eq, mag, i32.c(f->infBits())),
-                     i32.c(0x7F800000), bits);
-      bits = i32.sel(i32.cmp(Pred::ugt, mag, i32.c(f->infBits())),
-                     i32.c(0x7FC00000), bits);
+      bits = i32.select(i32.cmp(Pred::eq, mag, i32.constant(f->infBits())),
+                        i32.constant(0x7F800000), bits);
+      bits = i32.select(i32.cmp(Pred::ugt, mag, i32.constant(f->infBits())),
+                        i32.constant(0x7FC00000), bits);
     } else {
-      bits = i32.sel(i32.cmp(Pred::eq, mag, i32.c(f->magMask())),
-                     i32.c(0x7FC00000), bits);
+      bits = i32.select(i32.cmp(Pred::eq, mag, i32.constant(f->magMask())),
+                        i32.constant(0x7FC00000), bits);
     }
     bits = i32.orI(bits, sign);
     Value result = arith::BitcastOp::create(rewriter, loc, f32Like, bits);
@@ -165,44 +133,50 @@ struct TruncToF8 : public OpRewritePattern<arith::TruncFOp> {
     if (!inElement.isF32()) // narrower floats widen to f32 exactly
       in = arith::ExtFOp::create(rewriter, loc, f32Like, in);
 
-    Bits i32(rewriter, loc, inType, 32);
+    IntegerOpBuilder i32(rewriter, loc, inType, 32);
     Value u = arith::BitcastOp::create(rewriter, loc, i32.getType(), in);
-    Value sign = i32.shl(i32.shr(u, i32.c(31)), i32.c(f->E + f->M));
-    Value a = i32.andI(u, i32.c(0x7FFFFFFF));
+    Value sign =
+        i32.shl(i32.shrU(u, i32.constant(31)), i32.constant(f->E + f->M));
+    Value a = i32.andI(u, i32.constant(0x7FFFFFFF));
     const int shift = 23 - f->M;
 
     // Normal results: rebias, then round the dropped bits to nearest even.
-    Value rebiased = i32.sub(a, i32.c(int64_t(127 - f->bias) << 23));
-    Value odd = i32.andI(i32.shr(rebiased, i32.c(shift)), i32.c(1));
+    Value rebiased = i32.sub(a, i32.constant(int64_t(127 - f->bias) << 23));
+    Value odd =
+        i32.andI(i32.shrU(rebiased, i32.constant(shift)), i32.constant(1));
     Value rounded =
-        i32.add(i32.add(rebiased, i32.c((1 << (shift - 1)) - 1)), odd);
-    Value normal = i32.shr(rounded, i32.c(shift));
+        i32.add(i32.add(rebiased, i32.constant((1 << (shift - 1)) - 1)), odd);
+    Value normal = i32.shrU(rounded, i32.constant(shift));
 
     // Subnormal results: the 24-bit significand shifted right by
     // s2 = (151 - B - M) - e32, rounded to nearest even. s2 is clamped to
     // 25, where everything rounds to zero (f32 subnormals included).
-    Value e32 = i32.shr(a, i32.c(23));
-    Value m24 = i32.orI(i32.andI(a, i32.c(0x7FFFFF)), i32.c(0x800000));
-    Value s2 = i32.minS(i32.sub(i32.c(151 - f->bias - f->M), e32), i32.c(25));
-    s2 = i32.maxS(s2, i32.c(1));
-    Value q = i32.shr(m24, s2);
-    Value rem = i32.andI(m24, i32.sub(i32.shl(i32.c(1), s2), i32.c(1)));
-    Value half = i32.shl(i32.c(1), i32.sub(s2, i32.c(1)));
-    Value up =
-        i32.orI(i32.cmp(Pred::ugt, rem, half),
-                i32.andI(i32.cmp(Pred::eq, rem, half),
-                         i32.cmp(Pred::ne, i32.andI(q, i32.c(1)), i32.c(0))));
+    Value e32 = i32.shrU(a, i32.constant(23));
+    Value m24 =
+        i32.orI(i32.andI(a, i32.constant(0x7FFFFF)), i32.constant(0x800000));
+    Value s2 = i32.minS(i32.sub(i32.constant(151 - f->bias - f->M), e32),
+                        i32.constant(25));
+    s2 = i32.maxS(s2, i32.constant(1));
+    Value q = i32.shrU(m24, s2);
+    Value rem =
+        i32.andI(m24, i32.sub(i32.shl(i32.constant(1), s2), i32.constant(1)));
+    Value half = i32.shl(i32.constant(1), i32.sub(s2, i32.constant(1)));
+    Value up = i32.orI(i32.cmp(Pred::ugt, rem, half),
+                       i32.andI(i32.cmp(Pred::eq, rem, half),
+                                i32.cmp(Pred::ne, i32.andI(q, i32.constant(1)),
+                                        i32.constant(0))));
     Value subnormal =
         i32.add(q, arith::ExtUIOp::create(rewriter, loc, i32.getType(), up));
 
-    Value isSub = i32.cmp(Pred::slt, a, i32.c(int64_t(128 - f->bias) << 23));
-    Value mag = i32.sel(isSub, subnormal, normal);
+    Value isSub =
+        i32.cmp(Pred::slt, a, i32.constant(int64_t(128 - f->bias) << 23));
+    Value mag = i32.select(isSub, subnormal, normal);
     // Overflow (inf inputs too): inf, or NaN for the inf-less format.
-    Value overflowTo = i32.c(f->hasInf ? f->infBits() : f->quietNaN());
-    mag = i32.sel(i32.cmp(Pred::sgt, mag, i32.c(f->maxFinite())), overflowTo,
-                  mag);
-    mag = i32.sel(i32.cmp(Pred::sgt, a, i32.c(0x7F800000)),
-                  i32.c(f->quietNaN()), mag);
+    Value overflowTo = i32.constant(f->hasInf ? f->infBits() : f->quietNaN());
+    mag = i32.select(i32.cmp(Pred::sgt, mag, i32.constant(f->maxFinite())),
+                     overflowTo, mag);
+    mag = i32.select(i32.cmp(Pred::sgt, a, i32.constant(0x7F800000)),
+                     i32.constant(f->quietNaN()), mag);
     Value bits32 = i32.orI(mag, sign);
     Value bits8 = arith::TruncIOp::create(
         rewriter, loc, withElement(inType, rewriter.getI8Type()), bits32);

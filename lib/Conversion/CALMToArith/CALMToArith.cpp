@@ -19,6 +19,7 @@
 #include "calm/Conversion/CALMToArith/CALMToArith.h"
 #include "calm/Dialect/CALM/IR/CALMOps.h"
 #include "calm/Dialect/CALM/IR/LMulSemantics.h"
+#include "calm/Utils/IntegerOpBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -36,59 +37,6 @@ using namespace mlir::calm;
 
 namespace {
 
-/// Builds integer constants and ops of one (possibly shaped) integer type.
-class BitBuilder {
-public:
-  BitBuilder(PatternRewriter &rewriter, Location loc, Type intType)
-      : rewriter(rewriter), loc(loc), intType(intType),
-        width(getElementTypeOrSelf(intType).getIntOrFloatBitWidth()) {}
-
-  Value constant(uint64_t value) {
-    Type element = getElementTypeOrSelf(intType);
-    auto attr = rewriter.getIntegerAttr(element, APInt(width, value));
-    if (auto shaped = dyn_cast<ShapedType>(intType))
-      return arith::ConstantOp::create(rewriter, loc,
-                                       DenseElementsAttr::get(shaped, attr));
-    return arith::ConstantOp::create(rewriter, loc, attr);
-  }
-  Value andI(Value a, Value b) {
-    return arith::AndIOp::create(rewriter, loc, a, b);
-  }
-  Value orI(Value a, Value b) {
-    return arith::OrIOp::create(rewriter, loc, a, b);
-  }
-  Value xorI(Value a, Value b) {
-    return arith::XOrIOp::create(rewriter, loc, a, b);
-  }
-  Value add(Value a, Value b) {
-    return arith::AddIOp::create(rewriter, loc, a, b);
-  }
-  Value sub(Value a, Value b) {
-    return arith::SubIOp::create(rewriter, loc, a, b);
-  }
-  Value cmp(arith::CmpIPredicate pred, Value a, Value b) {
-    return arith::CmpIOp::create(rewriter, loc, pred, a, b);
-  }
-  Value minS(Value a, Value b) {
-    return arith::MinSIOp::create(rewriter, loc, a, b);
-  }
-  Value maxS(Value a, Value b) {
-    return arith::MaxSIOp::create(rewriter, loc, a, b);
-  }
-  Value minU(Value a, Value b) {
-    return arith::MinUIOp::create(rewriter, loc, a, b);
-  }
-  Value select(Value cond, Value a, Value b) {
-    return arith::SelectOp::create(rewriter, loc, cond, a, b);
-  }
-
-private:
-  PatternRewriter &rewriter;
-  Location loc;
-  Type intType;
-  unsigned width;
-};
-
 struct LMulOpLowering : public OpRewritePattern<LMulOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -101,25 +49,20 @@ struct LMulOpLowering : public OpRewritePattern<LMulOp> {
       return rewriter.notifyMatchFailure(op, "invalid calm.lmul");
 
     Location loc = op.getLoc();
-    Type intElement = rewriter.getIntegerType(format->width());
-    Type intType = intElement;
-    if (auto shaped = dyn_cast<ShapedType>(op.getType()))
-      intType = shaped.clone(intElement);
-
     using Pred = arith::CmpIPredicate;
-    BitBuilder b(rewriter, loc, intType);
+    IntegerOpBuilder b(rewriter, loc, op.getType(), format->width());
     const unsigned M = format->mantissaBits;
 
-    Value x = arith::BitcastOp::create(rewriter, loc, intType, op.getLhs());
-    Value y = arith::BitcastOp::create(rewriter, loc, intType, op.getRhs());
+    Value x = arith::BitcastOp::create(rewriter, loc, b.getType(), op.getLhs());
+    Value y = arith::BitcastOp::create(rewriter, loc, b.getType(), op.getRhs());
 
     Value magMask = b.constant(format->magnitudeMask());
     Value sign = b.andI(b.xorI(x, y), b.constant(format->signBit()));
     // Truncation to m bits, folded into the magnitude mask.
     Value keepMag = magMask;
     if (m < M)
-      keepMag = b.constant(~((uint64_t(1) << (M - m)) - 1) &
-                           format->magnitudeMask());
+      keepMag =
+          b.constant(~((uint64_t(1) << (M - m)) - 1) & format->magnitudeMask());
     Value xa = b.andI(x, keepMag);
     Value ya = b.andI(y, keepMag);
 
@@ -138,7 +81,8 @@ struct LMulOpLowering : public OpRewritePattern<LMulOp> {
       anyNaN = arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::UNO,
                                      op.getLhs(), op.getRhs());
     } else {
-      Value fullHi = m < M ? b.maxS(b.andI(x, magMask), b.andI(y, magMask)) : hi;
+      Value fullHi =
+          m < M ? b.maxS(b.andI(x, magMask), b.andI(y, magMask)) : hi;
       anyNaN = format->hasInf
                    ? b.cmp(Pred::sgt, fullHi, b.constant(format->infBits()))
                    : b.cmp(Pred::eq, fullHi, magMask);
