@@ -14,11 +14,6 @@ using llvm::Error;
 using llvm::Expected;
 using llvm::StringRef;
 
-static Error fail(StringRef path, const llvm::Twine &what) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 (path + ": " + what).str());
-}
-
 static std::string join(StringRef a, StringRef b) {
   llvm::SmallString<256> p(a);
   llvm::sys::path::append(p, b);
@@ -39,28 +34,30 @@ Expected<WeightSet> WeightSet::open(StringRef dir) {
   }
   if (!llvm::sys::fs::exists(index)) {
     if (llvm::sys::fs::exists(join(dir, "pytorch_model.bin")))
-      return fail(dir, "has pytorch_model.bin only; convert it with "
-                       "tools/convert/convert.py");
-    return fail(dir, "no model.safetensors or model.safetensors.index.json");
+      return fileError(dir, "has pytorch_model.bin only; convert it with "
+                            "tools/convert/convert.py");
+    return fileError(dir,
+                     "no model.safetensors or model.safetensors.index.json");
   }
   set.path = index;
   auto buffer = llvm::MemoryBuffer::getFile(index, /*IsText=*/true);
   if (!buffer)
-    return fail(index, "cannot open: " + buffer.getError().message());
+    return fileError(index, "cannot open: " + buffer.getError().message());
   Expected<llvm::json::Value> json = llvm::json::parse((*buffer)->getBuffer());
   if (!json)
-    return fail(index, "malformed JSON: " + llvm::toString(json.takeError()));
+    return fileError(index,
+                     "malformed JSON: " + llvm::toString(json.takeError()));
   const llvm::json::Object *root = json->getAsObject();
   const llvm::json::Object *map =
       root ? root->getObject("weight_map") : nullptr;
   if (!map)
-    return fail(index, "needs an object 'weight_map'");
+    return fileError(index, "needs an object 'weight_map'");
   llvm::StringMap<SafeTensorsFile *> opened;
   for (const auto &[name, shardValue] : *map) {
     std::optional<StringRef> shard = shardValue.getAsString();
     if (!shard || shard->contains('/') || shard->contains('\\'))
-      return fail(index, "weight_map['" + StringRef(name) +
-                             "'] must name a shard file in the directory");
+      return fileError(index, "weight_map['" + StringRef(name) +
+                                  "'] must name a shard file in the directory");
     SafeTensorsFile *&file = opened[*shard];
     if (!file) {
       auto f = SafeTensorsFile::open(join(dir, *shard));
@@ -70,8 +67,8 @@ Expected<WeightSet> WeightSet::open(StringRef dir) {
       set.files.push_back(std::move(*f));
     }
     if (!file->find(name))
-      return fail(index,
-                  "tensor '" + StringRef(name) + "' is not in " + *shard);
+      return fileError(index,
+                       "tensor '" + StringRef(name) + "' is not in " + *shard);
   }
   // A tensor in a shard but not in the map, or in two shards, is a defect.
   llvm::StringSet<> seen;
@@ -80,11 +77,11 @@ Expected<WeightSet> WeightSet::open(StringRef dir) {
       const llvm::json::Value *where = map->get(t.name);
       if (!where ||
           where->getAsString() != llvm::sys::path::filename(file->getPath()))
-        return fail(index, "tensor '" + t.name + "' in " +
-                               llvm::sys::path::filename(file->getPath()) +
-                               " is not mapped to that shard");
+        return fileError(index, "tensor '" + t.name + "' in " +
+                                    llvm::sys::path::filename(file->getPath()) +
+                                    " is not mapped to that shard");
       if (!seen.insert(t.name).second)
-        return fail(index, "tensor '" + t.name + "' is in two shards");
+        return fileError(index, "tensor '" + t.name + "' is in two shards");
     }
   return set;
 }
@@ -144,11 +141,11 @@ calm::runtime::openCALMCheckpoint(StringRef dir,
   ckpt->aeDir = ae;
   std::string aeConfigPath = join(ae, "config.json");
   if (!llvm::sys::fs::exists(aeConfigPath))
-    return fail(calmConfigPath,
-                "autoencoder config not found at " + aeConfigPath +
-                    (aeOverride ? ""
-                                : " (ae_path in config.json; override "
-                                  "it with the autoencoder's directory)"));
+    return fileError(calmConfigPath,
+                     "autoencoder config not found at " + aeConfigPath +
+                         (aeOverride ? ""
+                                     : " (ae_path in config.json; override "
+                                       "it with the autoencoder's directory)"));
   Expected<AutoencoderConfig> aeConfig = readAutoencoderConfig(aeConfigPath);
   if (!aeConfig)
     return aeConfig.takeError();
@@ -174,8 +171,9 @@ calm::runtime::openCALMCheckpoint(StringRef dir,
   if (const TensorView *out = w.find("ae_model.decoder.lm_head_weight"))
     if (out->shape !=
         std::vector<int64_t>{aeConfig->vocabSize, aeConfig->hiddenSize})
-      return fail(w.getPath(), "tensor 'ae_model.decoder.lm_head_weight' has "
-                               "the wrong shape");
+      return fileError(w.getPath(),
+                       "tensor 'ae_model.decoder.lm_head_weight' has "
+                       "the wrong shape");
 
   if (!embedded) {
     Expected<WeightSet> aeWeights = WeightSet::open(ae);

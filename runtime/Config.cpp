@@ -14,21 +14,17 @@ using llvm::StringRef;
 
 namespace {
 
-Error fail(StringRef path, const llvm::Twine &what) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 (path + ": " + what).str());
-}
-
 /// Reads one JSON object file.
 Expected<llvm::json::Value> readJSON(StringRef path) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer)
-    return fail(path, "cannot open: " + buffer.getError().message());
+    return fileError(path, "cannot open: " + buffer.getError().message());
   Expected<llvm::json::Value> value = llvm::json::parse((*buffer)->getBuffer());
   if (!value)
-    return fail(path, "malformed JSON: " + llvm::toString(value.takeError()));
+    return fileError(path,
+                     "malformed JSON: " + llvm::toString(value.takeError()));
   if (!value->getAsObject())
-    return fail(path, "not a JSON object");
+    return fileError(path, "not a JSON object");
   return value;
 }
 
@@ -82,7 +78,7 @@ public:
   }
   void setError(const llvm::Twine &what) {
     if (!error)
-      error = fail(path, what);
+      error = fileError(path, what);
   }
   Error take() { return error ? std::move(error) : Error::success(); }
 
@@ -113,8 +109,9 @@ calm::runtime::readAutoencoderConfig(StringRef path) {
     return std::move(e);
   // One layer per token, then at least one after the squeeze (calm.md).
   if (c.numEncoderLayers < 2 || c.numDecoderLayers < 2)
-    return fail(path, "num_encoder_layers and num_decoder_layers must be at "
-                      "least 2 (one per token, one on the chunk)");
+    return fileError(path,
+                     "num_encoder_layers and num_decoder_layers must be at "
+                     "least 2 (one per token, one on the chunk)");
   return c;
 }
 
@@ -126,8 +123,9 @@ Expected<CALMConfig> calm::runtime::readCALMConfig(StringRef path) {
   Fields f(path, o);
   if (std::optional<StringRef> type = o.getString("model_type");
       !type || *type != "energy")
-    return fail(path, "model_type must be \"energy\" (a CALM), got " +
-                          (type ? "\"" + *type + "\"" : StringRef("none")));
+    return fileError(path,
+                     "model_type must be \"energy\" (a CALM), got " +
+                         (type ? "\"" + *type + "\"" : StringRef("none")));
   CALMConfig c;
   c.vocabSize = f.positive("vocab_size");
   c.hiddenSize = f.positive("hidden_size");
@@ -149,17 +147,18 @@ Expected<CALMConfig> calm::runtime::readCALMConfig(StringRef path) {
   if (Error e = f.take())
     return std::move(e);
   if (c.hiddenSize % c.numAttentionHeads != 0)
-    return fail(path, llvm::formatv("hidden_size {0} is not a multiple of "
-                                    "num_attention_heads {1}",
-                                    c.hiddenSize, c.numAttentionHeads));
+    return fileError(path, llvm::formatv("hidden_size {0} is not a multiple of "
+                                         "num_attention_heads {1}",
+                                         c.hiddenSize, c.numAttentionHeads));
   if (c.numAttentionHeads % c.numKeyValueHeads != 0)
-    return fail(path, llvm::formatv("num_attention_heads {0} is not a "
-                                    "multiple of num_key_value_heads {1}",
-                                    c.numAttentionHeads, c.numKeyValueHeads));
+    return fileError(path,
+                     llvm::formatv("num_attention_heads {0} is not a "
+                                   "multiple of num_key_value_heads {1}",
+                                   c.numAttentionHeads, c.numKeyValueHeads));
   if ((c.hiddenSize / c.numAttentionHeads) % 2 != 0)
-    return fail(path, "the head size must be even for rotary embeddings");
+    return fileError(path, "the head size must be even for rotary embeddings");
   if (c.eosTokenId < 0 || c.eosTokenId >= c.vocabSize)
-    return fail(path, "eos_token_id is outside the vocabulary");
+    return fileError(path, "eos_token_id is outside the vocabulary");
   return c;
 }
 
@@ -167,9 +166,9 @@ Error calm::runtime::checkCompatible(const CALMConfig &calm,
                                      const AutoencoderConfig &ae,
                                      StringRef calmPath, StringRef aePath) {
   auto mismatch = [&](StringRef what, int64_t a, int64_t b) {
-    return fail(calmPath, llvm::formatv("{0} {1} does not match the "
-                                        "autoencoder's {2} ({3})",
-                                        what, a, b, aePath));
+    return fileError(calmPath, llvm::formatv("{0} {1} does not match the "
+                                             "autoencoder's {2} ({3})",
+                                             what, a, b, aePath));
   };
   if (calm.patchSize != ae.patchSize)
     return mismatch("patch_size (K)", calm.patchSize, ae.patchSize);
@@ -303,11 +302,11 @@ Error calm::runtime::checkLayout(
     if (!t && StringRef(spec.first).starts_with("mlp_generator."))
       t = find("generative_head." + StringRef(spec.first).drop_front(14).str());
     if (!t)
-      return fail(path, "missing tensor '" + spec.first + "'");
+      return fileError(path, "missing tensor '" + spec.first + "'");
     if (t->shape != spec.second)
-      return fail(path, "tensor '" + t->name + "' has shape " +
-                            shapeString(t->shape) + ", expected " +
-                            shapeString(spec.second));
+      return fileError(path, "tensor '" + t->name + "' has shape " +
+                                 shapeString(t->shape) + ", expected " +
+                                 shapeString(spec.second));
   }
   for (const TensorView *t : all) {
     StringRef name = t->name;
@@ -319,7 +318,7 @@ Error calm::runtime::checkLayout(
     if (llvm::any_of(otherPrefixes,
                      [&](StringRef p) { return name.starts_with(p); }))
       continue;
-    return fail(path, "unexpected tensor '" + name + "'");
+    return fileError(path, "unexpected tensor '" + name + "'");
   }
   return Error::success();
 }

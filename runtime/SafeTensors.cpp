@@ -53,7 +53,7 @@ const TensorView *SafeTensorsFile::find(StringRef name) const {
   return it != tensors.end() && it->name == name ? &*it : nullptr;
 }
 
-static Error fail(StringRef path, const llvm::Twine &what) {
+Error calm::runtime::fileError(StringRef path, const llvm::Twine &what) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  (path + ": " + what).str());
 }
@@ -63,7 +63,7 @@ SafeTensorsFile::open(StringRef path, uint64_t maxHeaderBytes) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
-    return fail(path, "cannot open: " + buffer.getError().message());
+    return fileError(path, "cannot open: " + buffer.getError().message());
   std::unique_ptr<SafeTensorsFile> file(new SafeTensorsFile());
   file->path = path.str();
   file->buffer = std::move(*buffer);
@@ -72,28 +72,31 @@ SafeTensorsFile::open(StringRef path, uint64_t maxHeaderBytes) {
   uint64_t size = file->buffer->getBufferSize();
 
   if (size < 8)
-    return fail(path, llvm::formatv("truncated: {0} bytes, shorter than the "
-                                    "8-byte header length",
-                                    size));
+    return fileError(path,
+                     llvm::formatv("truncated: {0} bytes, shorter than the "
+                                   "8-byte header length",
+                                   size));
   uint64_t headerLen = 0;
   for (int i = 7; i >= 0; --i)
     headerLen = (headerLen << 8) | base[i];
   if (headerLen > maxHeaderBytes)
-    return fail(path, llvm::formatv("header length {0} exceeds the limit of "
-                                    "{1} bytes",
-                                    headerLen, maxHeaderBytes));
+    return fileError(path,
+                     llvm::formatv("header length {0} exceeds the limit of "
+                                   "{1} bytes",
+                                   headerLen, maxHeaderBytes));
   if (headerLen > size - 8)
-    return fail(path, llvm::formatv("header length {0} runs past the end of "
-                                    "the file ({1} bytes)",
-                                    headerLen, size));
+    return fileError(path,
+                     llvm::formatv("header length {0} runs past the end of "
+                                   "the file ({1} bytes)",
+                                   headerLen, size));
   StringRef headerText(reinterpret_cast<const char *>(base + 8), headerLen);
   Expected<llvm::json::Value> header = llvm::json::parse(headerText);
   if (!header)
-    return fail(path,
-                "malformed JSON header: " + llvm::toString(header.takeError()));
+    return fileError(path, "malformed JSON header: " +
+                               llvm::toString(header.takeError()));
   const llvm::json::Object *entries = header->getAsObject();
   if (!entries)
-    return fail(path, "the JSON header is not an object");
+    return fileError(path, "the JSON header is not an object");
 
   const uint8_t *data = base + 8 + headerLen;
   uint64_t dataSize = size - 8 - headerLen;
@@ -102,18 +105,18 @@ SafeTensorsFile::open(StringRef path, uint64_t maxHeaderBytes) {
     if (name == "__metadata__") {
       const llvm::json::Object *meta = value.getAsObject();
       if (!meta)
-        return fail(path, "__metadata__ is not an object");
+        return fileError(path, "__metadata__ is not an object");
       for (const auto &[mk, mv] : *meta) {
         std::optional<StringRef> s = mv.getAsString();
         if (!s)
-          return fail(path,
-                      "__metadata__." + StringRef(mk) + " is not a string");
+          return fileError(path, "__metadata__." + StringRef(mk) +
+                                     " is not a string");
         file->metadata.emplace_back(StringRef(mk).str(), s->str());
       }
       continue;
     }
     auto bad = [&](const llvm::Twine &what) {
-      return fail(path, "tensor '" + name + "': " + what);
+      return fileError(path, "tensor '" + name + "': " + what);
     };
     const llvm::json::Object *entry = value.getAsObject();
     if (!entry)
@@ -176,8 +179,8 @@ SafeTensorsFile::open(StringRef path, uint64_t maxHeaderBytes) {
   for (size_t i = 1; i < byOffset.size(); ++i)
     if (byOffset[i - 1]->bytes && byOffset[i]->bytes &&
         byOffset[i - 1]->data + byOffset[i - 1]->bytes > byOffset[i]->data)
-      return fail(path, "tensors '" + byOffset[i - 1]->name + "' and '" +
-                            byOffset[i]->name + "' overlap");
+      return fileError(path, "tensors '" + byOffset[i - 1]->name + "' and '" +
+                                 byOffset[i]->name + "' overlap");
   std::sort(
       file->tensors.begin(), file->tensors.end(),
       [](const TensorView &a, const TensorView &b) { return a.name < b.name; });

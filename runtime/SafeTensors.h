@@ -23,6 +23,9 @@
 
 namespace calm::runtime {
 
+/// The runtime's one error shape: "PATH: what", one line.
+llvm::Error fileError(llvm::StringRef path, const llvm::Twine &what);
+
 enum class DType {
   F64,
   F32,

@@ -88,10 +88,6 @@ class Builder {
 public:
   Builder(RewriterBase &rewriter, Location loc) : r(rewriter), loc(loc) {}
 
-  Value f32(double v) {
-    return arith::ConstantOp::create(r, loc, r.getF32FloatAttr(v));
-  }
-
   /// tensor.empty shaped like dims `keep` of `like`, with element `element`.
   Value empty(Value like, ArrayRef<unsigned> keep, Type element) {
     auto type = cast<RankedTensorType>(like.getType());
