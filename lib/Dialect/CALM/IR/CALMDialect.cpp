@@ -12,7 +12,15 @@ using namespace mlir::calm;
 
 #include "calm/Dialect/CALM/IR/CALMOpsDialect.cpp.inc"
 
+ArrayRef<StringRef> mlir::calm::getModelRoles() {
+  static const StringRef roles[] = {"attention", "projection", "mlp",
+                                    "compress",  "head",       "ae",
+                                    "lm_head"};
+  return roles;
+}
+
 void CALMDialect::initialize() {
+  registerTypes();
   addOperations<
 #define GET_OP_LIST
 #include "calm/Dialect/CALM/IR/CALMOps.cpp.inc"
@@ -48,6 +56,14 @@ LogicalResult CALMDialect::verifyOperationAttribute(Operation *op,
              << "' applies to linalg contractions (matmul, batch_matmul, "
                 "matvec, vecmat, batch_matvec, dot, or a linalg.generic whose "
                 "body multiplies and adds)";
+    return success();
+  }
+  if (name == kRoleAttrName) {
+    auto role = dyn_cast<StringAttr>(attr.getValue());
+    if (!role || !llvm::is_contained(getModelRoles(), role.getValue()))
+      return op->emitError()
+             << "'" << name << "' must be one of "
+             << llvm::join(getModelRoles(), ", ");
     return success();
   }
   return op->emitError() << "unknown calm attribute '" << name << "'";

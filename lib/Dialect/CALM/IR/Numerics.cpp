@@ -1,6 +1,10 @@
 //===- Numerics.cpp - the vocabulary of numerics forms --------------------===//
 
 #include "calm/Dialect/CALM/IR/Numerics.h"
+#include "calm/Dialect/CALM/IR/CALMDialect.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -115,4 +119,59 @@ std::optional<Numerics> mlir::calm::parseNumerics(llvm::StringRef spec,
       return fail("'" + spec + "': granularity must be tensor or channel");
   }
   return n;
+}
+
+Numerics NumericsSelection::forRole(llvm::StringRef role) const {
+  for (const auto &[name, n] : roles)
+    if (name == role)
+      return n;
+  return defaults;
+}
+
+std::string NumericsSelection::str() const {
+  std::string s = defaults.str();
+  auto sorted = roles;
+  llvm::sort(sorted, [](const auto &a, const auto &b) { return a.first < b.first; });
+  for (const auto &[name, n] : sorted)
+    if (!(n == defaults))
+      s += "," + name + "=" + n.str();
+  return s;
+}
+
+std::optional<NumericsSelection>
+mlir::calm::parseNumericsSelection(llvm::StringRef spec, std::string &error) {
+  NumericsSelection selection;
+  llvm::SmallVector<llvm::StringRef> items;
+  spec.split(items, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  if (items.empty()) {
+    error = "empty numerics selection; give FORM or ROLE=FORM[,...], forms: " +
+            getNumericsGrammar().str();
+    return std::nullopt;
+  }
+  for (llvm::StringRef item : items) {
+    auto [role, form] = item.trim().split('=');
+    if (form.empty() && !item.contains('=')) {
+      std::optional<Numerics> n = parseNumerics(role, error);
+      if (!n)
+        return std::nullopt;
+      selection.defaults = *n;
+      continue;
+    }
+    role = role.trim();
+    if (!llvm::is_contained(getModelRoles(), role)) {
+      error = ("unknown role '" + role + "' in '" + item.trim() +
+               "'; roles: " + llvm::join(getModelRoles(), ", "))
+                  .str();
+      return std::nullopt;
+    }
+    std::optional<Numerics> n = parseNumerics(form, error);
+    if (!n) {
+      error = ("role " + role + ": " + error).str();
+      return std::nullopt;
+    }
+    llvm::erase_if(selection.roles,
+                   [&](const auto &r) { return r.first == role; });
+    selection.roles.push_back({role.str(), *n});
+  }
+  return selection;
 }

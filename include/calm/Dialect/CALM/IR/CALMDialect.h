@@ -11,6 +11,11 @@
 namespace mlir::calm {
 /// Unit attribute that exempts an `arith.mulf` from every calm rewrite.
 constexpr llvm::StringLiteral kExactAttrName = "calm.exact";
+/// String attribute naming a contraction's role in a model, for
+/// calm-assign-numerics.
+constexpr llvm::StringLiteral kRoleAttrName = "calm.role";
+/// The roles a model builder tags contractions with.
+llvm::ArrayRef<llvm::StringRef> getModelRoles();
 } // namespace mlir::calm
 
 #endif // CALM_DIALECT_CALM_IR_CALMDIALECT_H

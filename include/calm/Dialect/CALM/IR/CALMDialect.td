@@ -27,9 +27,17 @@ def CALM_Dialect : Dialect {
       that contraction computes in, overriding pass options. FORM is one of
       `f32`, `bf16`, `f16`, `f8e4m3[/tensor|/channel]`,
       `f8e5m2[/tensor|/channel]`, `i8[/tensor|/channel]`, `lmul:M`.
+    * `calm.role = "ROLE"` (string) on a linalg contraction: what the
+      contraction is in a model (`attention`, `projection`, `mlp`,
+      `compress`, `head`, `ae`, `lm_head`), so that `calm-assign-numerics`
+      can choose numerics per role.
   }];
   let hasConstantMaterializer = 1;
   let hasOperationAttrVerify = 1;
+  let useDefaultTypePrinterParser = 1;
+  let extraClassDeclaration = [{
+    void registerTypes();
+  }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 

@@ -4,6 +4,8 @@
 #define CALM_DIALECT_CALM_IR_CALMOPS_H
 
 #include "calm/Dialect/CALM/IR/CALMDialect.h"
+#include "calm/Dialect/CALM/IR/CALMTypes.h"
+#include "calm/Dialect/CALM/IR/StageWeights.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"

@@ -14,6 +14,7 @@
 #define CALM_DIALECT_CALM_IR_NUMERICS_H
 
 #include "mlir/Support/LLVM.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <optional>
@@ -65,6 +66,24 @@ llvm::StringRef getNumericsGrammar();
 /// Parses `spec`. On failure returns std::nullopt and sets `error` to one
 /// line that says what is wrong and lists the valid forms.
 std::optional<Numerics> parseNumerics(llvm::StringRef spec, std::string &error);
+
+/// Numerics for a whole model, per role: what `calm-run --numerics` and
+/// calm-assign-numerics take. Spelling: comma-separated items, each either
+/// FORM (every role not named otherwise) or ROLE=FORM, e.g.
+/// "f8e4m3/channel,attention=lmul:4". Later items override earlier ones.
+struct NumericsSelection {
+  Numerics defaults;
+  llvm::SmallVector<std::pair<std::string, Numerics>> roles;
+  /// The numerics of `role`.
+  Numerics forRole(llvm::StringRef role) const;
+  /// Canonical spelling (default first, roles sorted), e.g. for cache keys.
+  std::string str() const;
+};
+
+/// Parses a selection; roles must be among getModelRoles(). On failure sets
+/// `error` to one line.
+std::optional<NumericsSelection> parseNumericsSelection(llvm::StringRef spec,
+                                                        std::string &error);
 
 } // namespace calm
 } // namespace mlir
