@@ -233,4 +233,49 @@ def CALMMarkTransfersInBounds
   let dependentDialects = ["::mlir::vector::VectorDialect"];
 }
 
+def CALMDecompose : Pass<"calm-decompose"> {
+  let summary = "Lower the CALM stage ops to linalg on tensors";
+  let description = [{
+    Rewrites `calm.ae_encode`, `calm.ae_decode`, `calm.input_compress` and
+    `calm.energy_head` into linalg contractions and elementwise generics on
+    f32 tensors, the way the official PyTorch modules compute them (layer
+    order, RMSNorm and LayerNorm forms, SiLU gating, the K <-> 1 reshapes).
+    Every contraction is tagged `calm.role` (`ae`, `compress`, `head`) so that
+    `calm-assign-numerics` can pick its numerics. Chunk values become their
+    latent tensors; `calm.latents_to_chunk`/`calm.chunk_to_latents` pairs
+    fold away.
+
+    Stage ops whose chunk operands or results have more than one batch
+    dimension are batched by flattening them; dynamic batch sizes are kept
+    dynamic.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def CALMAssignNumerics : Pass<"calm-assign-numerics"> {
+  let summary = "Choose each contraction's numerics from its calm.role";
+  let description = [{
+    Sets `calm.numerics` on every linalg contraction that carries a
+    `calm.role`, from a selection such as
+
+        default=f32 roles=attention=lmul:4,mlp=f8e4m3/channel
+
+    `default` applies to every role the `roles` list does not name. Forms are
+    those of `calm.numerics` (f32, bf16, f16, f8e4m3[/G], f8e5m2[/G],
+    i8[/G], lmul:M); roles are attention, projection, mlp, compress, head,
+    ae, lm_head. A contraction that already has `calm.numerics` keeps it.
+    `f32` leaves a contraction untagged. Unknown roles or forms are one-line
+    errors.
+  }];
+  let options = [
+    Option<"defaultForm", "default", "std::string", /*default=*/"\"f32\"",
+           "Numerics of every role not named in roles=">,
+    Option<"roles", "roles", "std::string", /*default=*/"\"\"",
+           "Comma-separated ROLE=FORM pairs">,
+  ];
+}
+
 #endif // CALM_TRANSFORMS_PASSES_TD
