@@ -36,7 +36,7 @@ config.substitutions.append(("%python", python))
 
 # Debian installs the LLVM 22 tools with a -22 suffix in /usr/bin and
 # unsuffixed in LLVM_TOOLS_DIR; tests name the unsuffixed ones.
-tools = ["calm-opt", "calm-tokenize", "mlir-opt", "mlir-runner",
+tools = ["calm-opt", "calm-run", "calm-tokenize", "mlir-opt", "mlir-runner",
          "mlir-translate", "FileCheck", "not", "count"]
 llvm_config.add_tool_substitutions(tools, [config.calm_tools_dir, config.llvm_tools_dir])
 

@@ -1,0 +1,49 @@
+//===- BrierLM.h - likelihood-free evaluation of CALM -----------*- C++ -*-===//
+//
+// BrierLM (calm.md): the text is cut into blocks of L tokens (L % K == 0);
+// in each block, at every chunk boundary s = K, 2K, ..., L - K, the model
+// sees the block's prefix (teacher forcing) and is scored on the next n
+// tokens y_1..n, n = 1..4:
+//   CALM (two-sample estimator): two chunks x1, x2 drawn from the head and
+//     decoded; brier_n = 1{x1 = y} + 1{x2 = y} - 1{x1 = x2} on the first n
+//     tokens.
+// B_n is the mean of brier_n over all positions; BrierLM = 100 *
+// max(0, B1 B2 B3 B4)^(1/4).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CALM_RUNTIME_BRIERLM_H
+#define CALM_RUNTIME_BRIERLM_H
+
+#include "CALMModel.h"
+
+#include <array>
+#include <functional>
+#include <random>
+
+namespace calm::runtime {
+
+struct BrierSums {
+  std::array<double, 4> sum{};
+  int64_t positions = 0;
+  void add(const BrierSums &other);
+  /// B_1..B_4.
+  std::array<double, 4> means() const;
+  /// 100 * max(0, B1 B2 B3 B4)^(1/4).
+  double brierLM() const;
+};
+
+/// Terms of one block (L tokens) of a CALM with the given head noise
+/// [2, P, noise] (P = L/K - 1 positions); `tokens` (optional) receives the
+/// decoded samples [2, P, K].
+BrierSums calmBlockBrier(CALMModel &model, llvm::ArrayRef<int32_t> block,
+                         llvm::ArrayRef<float> noise,
+                         std::vector<int32_t> *tokens = nullptr);
+
+/// Noise for one block, drawn from `rng` in the layout calmBlockBrier takes.
+std::vector<float> drawBlockNoise(const CALMModel &model, int64_t blockTokens,
+                                  std::mt19937_64 &rng);
+
+} // namespace calm::runtime
+
+#endif // CALM_RUNTIME_BRIERLM_H

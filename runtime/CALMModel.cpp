@@ -1,0 +1,259 @@
+//===- CALMModel.cpp - a loaded, compiled CALM ready to run ---------------===//
+
+#include "CALMModel.h"
+
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace calm::runtime;
+
+namespace {
+
+/// A memref descriptor over caller memory (row-major, contiguous).
+template <typename T, int N>
+StridedMemRefType<T, N> view(T *data, std::array<int64_t, N> shape) {
+  StridedMemRefType<T, N> m;
+  m.basePtr = data;
+  m.data = data;
+  m.offset = 0;
+  int64_t stride = 1;
+  for (int i = N - 1; i >= 0; --i) {
+    m.sizes[i] = shape[i];
+    m.strides[i] = stride;
+    stride *= shape[i];
+  }
+  return m;
+}
+
+template <typename T, int N>
+StridedMemRefType<T, N> view(const T *data, std::array<int64_t, N> shape) {
+  return view<T, N>(const_cast<T *>(data), shape);
+}
+
+using W = StridedMemRefType<uint8_t, 1>;
+using F2 = StridedMemRefType<float, 2>;
+using F3 = StridedMemRefType<float, 3>;
+using I2 = StridedMemRefType<int32_t, 2>;
+
+/// The byte-buffer descriptor of f32 storage (weights, KV cache).
+W bytes(const std::vector<float> &v) {
+  return view<uint8_t, 1>(
+      reinterpret_cast<uint8_t *>(const_cast<float *>(v.data())),
+      {static_cast<int64_t>(v.size() * 4)});
+}
+
+
+float halfToFloat(uint16_t h) {
+  uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff;
+  uint32_t bits;
+  if (exp == 0) {
+    if (man == 0) {
+      bits = sign;
+    } else { // subnormal: normalize
+      int e = -1;
+      do {
+        ++e;
+        man <<= 1;
+      } while (!(man & 0x400));
+      bits = sign | ((127 - 15 - e) << 23) | ((man & 0x3ff) << 13);
+    }
+  } else if (exp == 31) {
+    bits = sign | 0x7f800000u | (man << 13);
+  } else {
+    bits = sign | ((exp + 127 - 15) << 23) | (man << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+} // namespace
+
+llvm::Error calm::runtime::copyToF32(const TensorView &t, llvm::StringRef path,
+                                     float *out) {
+  int64_t n = t.numElements();
+  switch (t.dtype) {
+  case DType::F32:
+    std::memcpy(out, t.data, n * 4);
+    break;
+  case DType::BF16:
+    for (int64_t i = 0; i < n; ++i) {
+      uint32_t bits = static_cast<uint32_t>(t.data[2 * i] |
+                                            (t.data[2 * i + 1] << 8))
+                      << 16;
+      std::memcpy(&out[i], &bits, 4);
+    }
+    break;
+  case DType::F16:
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = halfToFloat(
+          static_cast<uint16_t>(t.data[2 * i] | (t.data[2 * i + 1] << 8)));
+    break;
+  default:
+    return fileError(path, llvm::formatv("tensor '{0}' has dtype {1}; weights "
+                                         "must be F32, F16 or BF16",
+                                         t.name, getDTypeName(t.dtype)));
+  }
+  for (int64_t i = 0; i < n; ++i)
+    if (!std::isfinite(out[i]))
+      return fileError(path, llvm::formatv("tensor '{0}' holds {1} at element "
+                                           "{2}: refusing to run on it",
+                                           t.name,
+                                           std::isnan(out[i]) ? "NaN" : "inf",
+                                           i));
+  return llvm::Error::success();
+}
+
+CALMModel::~CALMModel() = default;
+
+uint64_t CALMModel::weightBytes() const {
+  return 4 * (calmWeights.size() + aeWeights.size());
+}
+uint64_t CALMModel::cacheBytes() const {
+  return 4 * (kCache.size() + vCache.size());
+}
+
+llvm::Expected<std::unique_ptr<CALMModel>>
+CALMModel::load(llvm::StringRef dir, const ModelOptions &options) {
+  std::unique_ptr<CALMModel> m(new CALMModel());
+  auto checkpoint = openCALMCheckpoint(dir, options.aeDir);
+  if (!checkpoint)
+    return checkpoint.takeError();
+  m->checkpoint = std::move(*checkpoint);
+  const CALMCheckpoint &ck = *m->checkpoint;
+  m->build = options.build;
+  if (llvm::Error e = checkBuildable(ck.config, ck.aeConfig, m->build))
+    return fileError(ck.dir + "/config.json", llvm::toString(std::move(e)));
+
+  // Pack the weights into the layouts the module reads.
+  FlatLayout calmLayout = getCALMFlatLayout(ck.config);
+  FlatLayout aeLayout = getAEFlatLayout(ck.aeConfig);
+  m->calmWeights.assign(calmLayout.size(), 0.0f);
+  m->aeWeights.assign(aeLayout.size(), 0.0f);
+  for (const FlatLayout::Entry &e : calmLayout.getEntries()) {
+    const TensorView *t = ck.calmTensor(e.name);
+    if (!t)
+      return fileError(ck.dir, "missing tensor '" + e.name + "'");
+    if (llvm::Error err =
+            copyToF32(*t, ck.weights.getPath(), &m->calmWeights[e.offset]))
+      return std::move(err);
+  }
+  for (const FlatLayout::Entry &e : aeLayout.getEntries()) {
+    const TensorView *t = ck.aeTensor(e.name);
+    if (!t)
+      return fileError(ck.aeDir, "missing tensor '" + e.name + "'");
+    if (llvm::Error err =
+            copyToF32(*t, ck.aeWeights.getPath(), &m->aeWeights[e.offset]))
+      return std::move(err);
+  }
+  const CALMConfig &c = ck.config;
+  int64_t hd = c.hiddenSize / c.numAttentionHeads;
+  size_t cache = static_cast<size_t>(c.numHiddenLayers * c.numAttentionHeads *
+                                     m->build.maxChunks * hd);
+  m->kCache.assign(cache, 0.0f);
+  m->vCache.assign(cache, 0.0f);
+
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      buildCALMModule(m->context, ck.config, ck.aeConfig, m->build);
+  auto compiled = compileModule(*module, options.compile);
+  if (!compiled)
+    return compiled.takeError();
+  m->compiled = std::move(*compiled);
+  for (auto [name, slot] :
+       {std::pair<const char *, void **>{"calm_input_compress", &m->fnCompress},
+        {"calm_backbone_step", &m->fnStep},
+        {"calm_energy_head", &m->fnHead},
+        {"ae_encode", &m->fnEncode},
+        {"ae_decode", &m->fnDecode}}) {
+    auto fn = m->compiled->lookup(name);
+    if (!fn)
+      return fn.takeError();
+    *slot = *fn;
+  }
+  return std::move(m);
+}
+
+void CALMModel::inputCompress(llvm::ArrayRef<int32_t> ids,
+                              llvm::MutableArrayRef<float> out) {
+  const CALMConfig &c = getConfig();
+  int64_t n = ids.size() / c.patchSize;
+  W w = bytes(calmWeights);
+  I2 in = view<int32_t, 2>(ids.data(), {n, c.patchSize});
+  F2 o = view<float, 2>(out.data(), {n, c.hiddenSize});
+  reinterpret_cast<void (*)(W *, I2 *, F2 *)>(fnCompress)(&w, &in, &o);
+}
+
+llvm::Error CALMModel::step(llvm::ArrayRef<int32_t> chunk,
+                            llvm::MutableArrayRef<float> hidden) {
+  const CALMConfig &c = getConfig();
+  if (position >= build.maxChunks)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("context is full: the KV cache holds {0} chunks ({1} "
+                      "tokens)",
+                      build.maxChunks, build.maxChunks * c.patchSize));
+  for (int32_t id : chunk)
+    if (id < 0 || id >= c.vocabSize)
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          llvm::formatv("token id {0} is outside the vocabulary [0, {1})", id,
+                        c.vocabSize));
+  W w = bytes(calmWeights);
+  I2 in = view<int32_t, 2>(chunk.data(), {1, c.patchSize});
+  W kc = bytes(kCache), vc = bytes(vCache);
+  F2 o = view<float, 2>(hidden.data(), {1, c.hiddenSize});
+  reinterpret_cast<void (*)(W *, I2 *, int64_t, W *, W *, F2 *)>(fnStep)(
+      &w, &in, position, &kc, &vc, &o);
+  ++position;
+  return llvm::Error::success();
+}
+
+void CALMModel::head(llvm::ArrayRef<float> hidden, llvm::ArrayRef<float> noise,
+                     llvm::MutableArrayRef<float> latents) {
+  const CALMConfig &c = getConfig();
+  int64_t s = noise.size() / c.noiseSize;
+  W w = bytes(calmWeights);
+  F2 h = view<float, 2>(hidden.data(), {1, c.hiddenSize});
+  F3 nz = view<float, 3>(noise.data(), {1, s, c.noiseSize});
+  F3 o = view<float, 3>(latents.data(), {1, s, c.latentSize});
+  reinterpret_cast<void (*)(W *, F2 *, F3 *, F3 *)>(fnHead)(&w, &h, &nz, &o);
+}
+
+void CALMModel::aeDecode(llvm::ArrayRef<float> latents,
+                         llvm::MutableArrayRef<float> logits) {
+  const AutoencoderConfig &a = getAEConfig();
+  int64_t n = latents.size() / a.latentSize;
+  W w = bytes(aeWeights);
+  F2 z = view<float, 2>(latents.data(), {n, a.latentSize});
+  F3 o = view<float, 3>(logits.data(), {n, a.patchSize, a.vocabSize});
+  reinterpret_cast<void (*)(W *, F2 *, F3 *)>(fnDecode)(&w, &z, &o);
+}
+
+std::vector<int32_t> CALMModel::decodeTokens(llvm::ArrayRef<float> latents) {
+  const AutoencoderConfig &a = getAEConfig();
+  int64_t n = latents.size() / a.latentSize, v = a.vocabSize;
+  std::vector<float> logits(n * a.patchSize * v);
+  aeDecode(latents, logits);
+  std::vector<int32_t> tokens(n * a.patchSize);
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const float *row = &logits[i * v];
+    // First maximum, as torch.argmax.
+    tokens[i] = static_cast<int32_t>(std::max_element(row, row + v) - row);
+  }
+  return tokens;
+}
+
+void CALMModel::aeEncode(llvm::ArrayRef<int32_t> ids,
+                         llvm::MutableArrayRef<float> mean,
+                         llvm::MutableArrayRef<float> logStd) {
+  const AutoencoderConfig &a = getAEConfig();
+  int64_t n = ids.size() / a.patchSize;
+  W w = bytes(aeWeights);
+  I2 in = view<int32_t, 2>(ids.data(), {n, a.patchSize});
+  F2 m = view<float, 2>(mean.data(), {n, a.latentSize});
+  F2 l = view<float, 2>(logStd.data(), {n, a.latentSize});
+  reinterpret_cast<void (*)(W *, I2 *, F2 *, F2 *)>(fnEncode)(&w, &in, &m, &l);
+}

@@ -1,0 +1,82 @@
+//===- CALMModel.h - a loaded, compiled CALM ready to run -------*- C++ -*-===//
+//
+// Ties the runtime together: opens a CALM checkpoint (and its autoencoder),
+// packs the weights into the flat f32 buffers the built module reads, builds
+// and compiles the module with the chosen numerics (or takes the object from
+// the cache), and calls its functions. Keeps the backbone's KV cache.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CALM_RUNTIME_CALMMODEL_H
+#define CALM_RUNTIME_CALMMODEL_H
+
+#include "Checkpoint.h"
+#include "Compiler.h"
+#include "ModelBuilder.h"
+
+#include "mlir/IR/MLIRContext.h"
+
+namespace calm::runtime {
+
+struct ModelOptions {
+  /// Overrides the config's ae_path.
+  std::optional<std::string> aeDir;
+  CompileOptions compile;
+  ModelBuildOptions build;
+};
+
+class CALMModel {
+public:
+  ~CALMModel();
+  /// Opens, validates, packs, builds and compiles.
+  static llvm::Expected<std::unique_ptr<CALMModel>>
+  load(llvm::StringRef dir, const ModelOptions &options);
+
+  const CALMConfig &getConfig() const { return checkpoint->config; }
+  const AutoencoderConfig &getAEConfig() const { return checkpoint->aeConfig; }
+  const CompiledModule &getCompiled() const { return *compiled; }
+  /// Bytes of the packed f32 weights (CALM + autoencoder).
+  uint64_t weightBytes() const;
+  /// Bytes of the KV cache.
+  uint64_t cacheBytes() const;
+
+  /// Input compression of `n` chunks: ids [n, K] -> out [n, d].
+  void inputCompress(llvm::ArrayRef<int32_t> ids, llvm::MutableArrayRef<float> out);
+  /// Chunks held in the KV cache.
+  int64_t getPosition() const { return position; }
+  void resetCache() { position = 0; }
+  /// Appends one chunk (K ids) to the context; `hidden` [d] receives the
+  /// backbone output at its position. Fails when the cache is full or an id
+  /// is outside the vocabulary.
+  llvm::Error step(llvm::ArrayRef<int32_t> chunk, llvm::MutableArrayRef<float> hidden);
+  /// Energy head: hidden [d] and noise [S, E] -> latents [S, Z].
+  void head(llvm::ArrayRef<float> hidden, llvm::ArrayRef<float> noise,
+            llvm::MutableArrayRef<float> latents);
+  /// Autoencoder decoder: latents [N, Z] -> logits [N, K, V].
+  void aeDecode(llvm::ArrayRef<float> latents, llvm::MutableArrayRef<float> logits);
+  /// Decoded tokens (argmax) of latents [N, Z]: [N, K].
+  std::vector<int32_t> decodeTokens(llvm::ArrayRef<float> latents);
+  /// Autoencoder encoder: ids [N, K] -> mean, log_std [N, Z].
+  void aeEncode(llvm::ArrayRef<int32_t> ids, llvm::MutableArrayRef<float> mean,
+                llvm::MutableArrayRef<float> logStd);
+
+private:
+  CALMModel() = default;
+  std::unique_ptr<CALMCheckpoint> checkpoint;
+  mlir::MLIRContext context;
+  std::unique_ptr<CompiledModule> compiled;
+  std::vector<float> calmWeights, aeWeights, kCache, vCache;
+  ModelBuildOptions build;
+  int64_t position = 0;
+  void *fnCompress = nullptr, *fnStep = nullptr, *fnHead = nullptr,
+       *fnEncode = nullptr, *fnDecode = nullptr;
+};
+
+/// Converts a checkpoint tensor (f32, f16 or bf16) to f32, rejecting NaN and
+/// infinite values with a one-line error naming the file and the tensor.
+llvm::Error copyToF32(const TensorView &tensor, llvm::StringRef path,
+                      float *out);
+
+} // namespace calm::runtime
+
+#endif // CALM_RUNTIME_CALMMODEL_H

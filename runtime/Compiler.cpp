@@ -1,0 +1,300 @@
+//===- Compiler.cpp - built model module to native code, with a cache -----===//
+
+#include "Compiler.h"
+
+#include "calm/InitAllCALM.h"
+#include "calm/Pipelines/Pipelines.h"
+#include "calm/Transforms/Passes.h"
+
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/SHA256.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/Timer.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <chrono>
+
+using namespace calm::runtime;
+
+static llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+std::string calm::runtime::getDefaultCacheDir() {
+  if (std::optional<std::string> dir = llvm::sys::Process::GetEnv("CALM_CACHE_DIR"))
+    return *dir;
+  llvm::SmallString<256> path;
+  if (std::optional<std::string> xdg =
+          llvm::sys::Process::GetEnv("XDG_CACHE_HOME")) {
+    path = *xdg;
+  } else if (!llvm::sys::path::home_directory(path)) {
+    return "";
+  } else {
+    llvm::sys::path::append(path, ".cache");
+  }
+  llvm::sys::path::append(path, "calm-mlir");
+  return std::string(path);
+}
+
+/// Collects diagnostics so that a failed pass becomes one error line.
+namespace {
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(mlir::MLIRContext *ctx)
+      : handler(ctx, [this](mlir::Diagnostic &d) {
+          if (d.getSeverity() == mlir::DiagnosticSeverity::Error &&
+              message.empty()) {
+            llvm::raw_string_ostream os(message);
+            os << d.getLocation() << ": " << d.str();
+          }
+          return mlir::success();
+        }) {}
+  std::string message;
+
+private:
+  mlir::ScopedDiagnosticHandler handler;
+};
+} // namespace
+
+llvm::Error calm::runtime::lowerToLLVMDialect(mlir::ModuleOp module,
+                                              const CompileOptions &options) {
+  mlir::MLIRContext *ctx = module.getContext();
+  // The passes need the dialects' external models (bufferization,
+  // conversion to LLVM), which the builder's context does not load.
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::calm::registerAllDialects(registry);
+  ctx->appendDialectRegistry(registry);
+  DiagnosticCollector diagnostics(ctx);
+  mlir::PassManager pm(ctx);
+  pm.addPass(mlir::calm::createCALMDecompose());
+  mlir::calm::CALMAssignNumericsOptions assign;
+  // The selection was parsed already; its canonical spelling re-parses.
+  assign.defaultForm = options.numerics.defaults.str();
+  std::string roles;
+  for (const auto &[role, n] : options.numerics.roles)
+    roles += (roles.empty() ? "" : ",") + role + "=" + n.str();
+  assign.roles = roles;
+  pm.addPass(mlir::calm::createCALMAssignNumerics(assign));
+  mlir::calm::CPUPipelineOptions cpu;
+  cpu.vectorWidth = options.vectorWidth;
+  mlir::calm::buildCPUPipeline(pm, cpu);
+  if (mlir::failed(pm.run(module)))
+    return makeError("lowering the model failed: " +
+                     (diagnostics.message.empty() ? std::string("unknown error")
+                                                  : diagnostics.message));
+  return llvm::Error::success();
+}
+
+static void initializeNativeTarget() {
+  static bool done = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)done;
+}
+
+static llvm::Expected<std::unique_ptr<llvm::Module>>
+translate(mlir::ModuleOp module, llvm::LLVMContext &llvmContext) {
+  mlir::DialectRegistry registry;
+  mlir::registerAllToLLVMIRTranslations(registry);
+  module.getContext()->appendDialectRegistry(registry);
+  std::unique_ptr<llvm::Module> llvmModule =
+      mlir::translateModuleToLLVMIR(module, llvmContext, "calm-model");
+  if (!llvmModule)
+    return makeError("translating the model to LLVM IR failed");
+  return std::move(llvmModule);
+}
+
+llvm::Expected<std::string>
+calm::runtime::translateToLLVMIR(mlir::ModuleOp module) {
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translate(module, llvmContext);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  (*llvmModule)->print(os, nullptr);
+  return text;
+}
+
+/// Host target machine (CPU name and features of this machine).
+static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostMachine() {
+  initializeNativeTarget();
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  builder->setRelocationModel(llvm::Reloc::PIC_);
+  return builder->createTargetMachine();
+}
+
+static void optimize(llvm::Module &module, llvm::TargetMachine &tm) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
+  llvm::PassBuilder pb(&tm, tuning);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm =
+      pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+  mpm.run(module, mam);
+}
+
+static llvm::Expected<llvm::SmallVector<char, 0>>
+emitObject(llvm::Module &module, llvm::TargetMachine &tm) {
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream os(object);
+  llvm::legacy::PassManager pm;
+  if (tm.addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile))
+    return makeError("the host target cannot emit object files");
+  pm.run(module);
+  return std::move(object);
+}
+
+/// What makes generated code differ besides the module: the numerics, this
+/// compiler build, LLVM, and the host CPU.
+static std::string cacheKey(mlir::ModuleOp module, const CompileOptions &o,
+                            llvm::TargetMachine &tm) {
+  llvm::SHA256 hash;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(os, mlir::OpPrintingFlags().printGenericOpForm());
+  hash.update(text);
+  hash.update(o.numerics.str());
+  hash.update(std::to_string(o.vectorWidth));
+  hash.update(LLVM_VERSION_STRING);
+  hash.update(tm.getTargetCPU());
+  hash.update(tm.getTargetFeatureString());
+  // A rebuilt calm-run (new passes) must not reuse old objects.
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  llvm::sys::fs::file_status status;
+  if (!llvm::sys::fs::status(exe, status)) {
+    hash.update(exe);
+    hash.update(std::to_string(status.getSize()));
+    hash.update(std::to_string(
+        status.getLastModificationTime().time_since_epoch().count()));
+  }
+  return llvm::toHex(hash.final(), /*LowerCase=*/true).substr(0, 32);
+}
+
+CompiledModule::~CompiledModule() = default;
+
+llvm::Expected<void *> CompiledModule::lookup(llvm::StringRef function) const {
+  auto symbol = jit->lookup(("_mlir_ciface_" + function).str());
+  if (!symbol)
+    return symbol.takeError();
+  return symbol->toPtr<void *>();
+}
+
+llvm::Expected<std::unique_ptr<CompiledModule>>
+calm::runtime::compileModule(mlir::ModuleOp module,
+                             const CompileOptions &options) {
+  auto tm = hostMachine();
+  if (!tm)
+    return tm.takeError();
+  std::unique_ptr<CompiledModule> compiled(new CompiledModule());
+  compiled->key = cacheKey(module, options, **tm);
+
+  std::string cachePath;
+  std::unique_ptr<llvm::MemoryBuffer> object;
+  if (!options.cacheDir.empty()) {
+    llvm::SmallString<256> path(options.cacheDir);
+    llvm::sys::path::append(path, compiled->key + ".o");
+    cachePath = std::string(path);
+    if (auto buffer = llvm::MemoryBuffer::getFile(cachePath)) {
+      object = std::move(*buffer);
+      compiled->fromCache = true;
+    }
+  }
+
+  if (!object) {
+    auto start = std::chrono::steady_clock::now();
+    if (llvm::Error e = lowerToLLVMDialect(module, options))
+      return std::move(e);
+    llvm::LLVMContext llvmContext;
+    auto llvmModule = translate(module, llvmContext);
+    if (!llvmModule)
+      return llvmModule.takeError();
+    (*llvmModule)->setDataLayout((*tm)->createDataLayout());
+    (*llvmModule)->setTargetTriple((*tm)->getTargetTriple());
+    optimize(**llvmModule, **tm);
+    auto bytes = emitObject(**llvmModule, **tm);
+    if (!bytes)
+      return bytes.takeError();
+    compiled->seconds = std::chrono::duration<double>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+    if (!cachePath.empty()) {
+      // Written to a temporary name and renamed, so that a concurrent or
+      // interrupted run never sees half an object.
+      std::error_code ec = llvm::sys::fs::create_directories(options.cacheDir);
+      llvm::SmallString<256> temp;
+      int fd;
+      if (!ec)
+        ec = llvm::sys::fs::createUniqueFile(cachePath + ".%%%%%%.tmp", fd,
+                                             temp);
+      if (!ec) {
+        llvm::raw_fd_ostream out(fd, /*shouldClose=*/true);
+        out.write(bytes->data(), bytes->size());
+        out.close();
+        if (!out.has_error())
+          ec = llvm::sys::fs::rename(temp, cachePath);
+        if (ec || out.has_error())
+          llvm::sys::fs::remove(temp);
+      }
+      // A cache that cannot be written only costs a recompile next time.
+    }
+    object = llvm::MemoryBuffer::getMemBufferCopy(
+        llvm::StringRef(bytes->data(), bytes->size()), "calm-model.o");
+  }
+
+  auto jit = llvm::orc::LLJITBuilder().create();
+  if (!jit)
+    return jit.takeError();
+  llvm::orc::JITDylib &main = (*jit)->getMainJITDylib();
+  auto generator = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*jit)->getDataLayout().getGlobalPrefix());
+  if (!generator)
+    return generator.takeError();
+  main.addGenerator(std::move(*generator));
+  // memrefCopy (MLIR's C runner utils) copies strided memrefs.
+  llvm::orc::SymbolMap extra;
+  extra[(*jit)->mangleAndIntern("memrefCopy")] = {
+      llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
+      llvm::JITSymbolFlags::Exported};
+  if (llvm::Error e = main.define(llvm::orc::absoluteSymbols(std::move(extra))))
+    return std::move(e);
+  if (llvm::Error e = (*jit)->addObjectFile(std::move(object)))
+    return std::move(e);
+  compiled->jit = std::move(*jit);
+  return std::move(compiled);
+}

@@ -1,0 +1,75 @@
+//===- Compiler.h - built model module to native code, with a cache -*- C++ -*-===//
+//
+// Lowers a module from the model builder with the calm passes
+// (calm-decompose, calm-assign-numerics for the chosen numerics, then
+// calm-cpu-pipeline), translates it to LLVM IR, optimizes it (O3), emits an
+// object file for the host CPU and loads it into an ORC JIT. Objects are
+// cached on disk under a key made of the module's text, the numerics, the
+// compiler binary's identity and the host CPU, so a second start with the
+// same shape and numerics does not recompile.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CALM_RUNTIME_COMPILER_H
+#define CALM_RUNTIME_COMPILER_H
+
+#include "calm/Dialect/CALM/IR/Numerics.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+
+namespace llvm::orc {
+class LLJIT;
+}
+
+namespace calm::runtime {
+
+struct CompileOptions {
+  mlir::calm::NumericsSelection numerics;
+  /// Directory of cached objects; empty disables the cache.
+  std::string cacheDir;
+  /// Vector width of the CPU pipeline (elements).
+  unsigned vectorWidth = 8;
+};
+
+/// $CALM_CACHE_DIR, else $XDG_CACHE_HOME/calm-mlir, else ~/.cache/calm-mlir.
+std::string getDefaultCacheDir();
+
+/// Runs the calm passes down to the LLVM dialect on `module` in place.
+llvm::Error lowerToLLVMDialect(mlir::ModuleOp module,
+                               const CompileOptions &options);
+
+/// LLVM IR text of a module already in the LLVM dialect.
+llvm::Expected<std::string> translateToLLVMIR(mlir::ModuleOp module);
+
+/// Native code for a built module, loaded and ready to call.
+class CompiledModule {
+public:
+  ~CompiledModule();
+  /// Address of the C interface (`_mlir_ciface_<name>`) of a function.
+  llvm::Expected<void *> lookup(llvm::StringRef function) const;
+  bool loadedFromCache() const { return fromCache; }
+  /// Seconds spent lowering and generating code (0 when cached).
+  double compileSeconds() const { return seconds; }
+  const std::string &getCacheKey() const { return key; }
+
+private:
+  friend llvm::Expected<std::unique_ptr<CompiledModule>>
+  compileModule(mlir::ModuleOp, const CompileOptions &);
+  CompiledModule() = default;
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  bool fromCache = false;
+  double seconds = 0;
+  std::string key;
+};
+
+/// Compiles `module` (lowering it in place unless its object is cached).
+llvm::Expected<std::unique_ptr<CompiledModule>>
+compileModule(mlir::ModuleOp module, const CompileOptions &options);
+
+} // namespace calm::runtime
+
+#endif // CALM_RUNTIME_COMPILER_H

@@ -1,0 +1,448 @@
+//===- ModelBuilder.cpp - a CALM checkpoint's shape as an MLIR module -----===//
+
+#include "ModelBuilder.h"
+
+#include "calm/Dialect/CALM/IR/CALMOps.h"
+#include "calm/Dialect/CALM/Utils/LinalgLayerBuilder.h"
+#include "calm/InitAllCALM.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+
+using namespace mlir;
+using mlir::calm::LinalgLayerBuilder;
+
+namespace calm::runtime {
+
+//===----------------------------------------------------------------------===//
+// Flat weight layouts
+//===----------------------------------------------------------------------===//
+
+int64_t FlatLayout::Entry::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+FlatLayout::FlatLayout(llvm::ArrayRef<TensorSpec> specs) {
+  for (const TensorSpec &s : specs) {
+    Entry e{s.first, s.second, total};
+    // 16-float (64-byte) alignment of every tensor keeps vector loads of
+    // rows aligned when the row length allows it.
+    total += (e.numElements() + 15) / 16 * 16;
+    index[e.name] = entries.size();
+    entries.push_back(std::move(e));
+  }
+}
+
+const FlatLayout::Entry *FlatLayout::find(llvm::StringRef name) const {
+  auto it = index.find(name);
+  return it == index.end() ? nullptr : &entries[it->second];
+}
+
+FlatLayout getCALMFlatLayout(const CALMConfig &config) {
+  return FlatLayout(getCALMLayout(config));
+}
+
+FlatLayout getAEFlatLayout(const AutoencoderConfig &config) {
+  std::vector<TensorSpec> specs = getAutoencoderLayout(config);
+  specs.push_back({std::string(mlir::calm::kAEOutputWeightName),
+                   {config.vocabSize, config.hiddenSize}});
+  return FlatLayout(specs);
+}
+
+//===----------------------------------------------------------------------===//
+// Module construction
+//===----------------------------------------------------------------------===//
+
+llvm::Error checkBuildable(const CALMConfig &c,
+                                          const AutoencoderConfig &ae,
+                                          const ModelBuildOptions &options) {
+  auto fail = [](const llvm::Twine &why) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), why);
+  };
+  if (c.numKeyValueHeads != c.numAttentionHeads)
+    return fail(llvm::formatv("num_key_value_heads = {0} differs from "
+                              "num_attention_heads = {1}: grouped-query "
+                              "attention is not supported yet",
+                              c.numKeyValueHeads, c.numAttentionHeads));
+  if ((c.hiddenSize / c.numAttentionHeads) % 2 != 0)
+    return fail("the head dimension must be even for rotary embeddings");
+  if (ae.numEncoderLayers % 2 != 0 || ae.numDecoderLayers % 2 != 0)
+    return fail("the autoencoder's encoder and decoder layer counts must be "
+                "even (half run before, half after the K <-> 1 reshape)");
+  if (options.maxChunks < 1)
+    return fail("the KV cache needs room for at least one chunk");
+  return llvm::Error::success();
+}
+
+namespace {
+
+/// Builds one function: memref arguments, tensors inside.
+class FunctionEmitter {
+public:
+  FunctionEmitter(OpBuilder &b, Location loc, Value weights,
+                  const FlatLayout &layout)
+      : b(b), loc(loc), weights(weights), layout(layout), lb(b, loc) {}
+
+  /// The named weight as a tensor view of the flat buffer. memref.view on
+  /// the byte buffer gives identity-layout memrefs, which the affine
+  /// vectorizer handles (it skips strided ones).
+  Value weight(llvm::StringRef name) {
+    const FlatLayout::Entry *e = layout.find(name);
+    assert(e && "weight not in layout");
+    auto type = MemRefType::get(e->shape, b.getF32Type());
+    Value shift = arith::ConstantIndexOp::create(b, loc, 4 * e->offset);
+    Value view =
+        memref::ViewOp::create(b, loc, type, weights, shift, ValueRange{});
+    return toTensor(view);
+  }
+
+  Value toTensor(Value memref) {
+    auto type = cast<MemRefType>(memref.getType());
+    auto tensorType =
+        RankedTensorType::get(type.getShape(), type.getElementType());
+    return bufferization::ToTensorOp::create(b, loc, tensorType, memref,
+                                             /*restrict=*/true);
+  }
+
+  void store(Value tensor, Value memref) {
+    bufferization::MaterializeInDestinationOp::create(
+        b, loc, Type(), tensor, memref, /*restrict=*/true, /*writable=*/true);
+  }
+
+  OpBuilder &b;
+  Location loc;
+  Value weights;
+  const FlatLayout &layout;
+  LinalgLayerBuilder lb;
+};
+
+MemRefType memref(ArrayRef<int64_t> shape, Type element) {
+  return MemRefType::get(shape, element);
+}
+
+func::FuncOp createFunction(OpBuilder &b, ModuleOp module, llvm::StringRef name,
+                            ArrayRef<Type> args) {
+  b.setInsertionPointToEnd(module.getBody());
+  auto fn = func::FuncOp::create(b, module.getLoc(), name,
+                                 b.getFunctionType(args, {}));
+  fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  b.setInsertionPointToStart(fn.addEntryBlock());
+  return fn;
+}
+
+SmallVector<Value> weightsOf(FunctionEmitter &fe,
+                             ArrayRef<mlir::calm::WeightSpec> specs) {
+  SmallVector<Value> values;
+  for (const mlir::calm::WeightSpec &s : specs)
+    values.push_back(fe.weight(s.name));
+  return values;
+}
+
+/// Rotary embedding of x [H, hd] at position `pos` (rotate-half layout).
+Value rope(FunctionEmitter &fe, Value x, Value pos, double theta) {
+  OpBuilder &b = fe.b;
+  Location loc = fe.loc;
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t hd = type.getDimSize(1), half = hd / 2;
+  // inv_freq as PyTorch computes it: 1 / theta^(2i / hd), in f32.
+  SmallVector<float> invFreq;
+  for (int64_t i = 0; i < half; ++i)
+    invFreq.push_back(static_cast<float>(
+        1.0 / std::pow(theta, static_cast<double>(static_cast<float>(2 * i) /
+                                                  static_cast<float>(hd)))));
+  auto freqType = RankedTensorType::get({half}, b.getF32Type());
+  Value freqs = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(freqType, ArrayRef<float>(invFreq)));
+  Value posF = arith::SIToFPOp::create(
+      b, loc, b.getF32Type(),
+      arith::IndexCastOp::create(b, loc, b.getI64Type(), pos));
+  MLIRContext *ctx = b.getContext();
+  AffineExpr h, j;
+  bindDims(ctx, h, j);
+  Value init = fe.lb.empty({b.getIndexAttr(type.getDimSize(0)),
+                            b.getIndexAttr(hd)});
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{x}, ValueRange{init},
+             {AffineMap::get(2, 0, {h, j}, ctx),
+              AffineMap::get(2, 0, {h, j}, ctx)},
+             {utils::IteratorType::parallel, utils::IteratorType::parallel},
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               Value row = linalg::IndexOp::create(nb, nl, 0);
+               Value col = linalg::IndexOp::create(nb, nl, 1);
+               Value halfV = arith::ConstantIndexOp::create(nb, nl, half);
+               Value lower = arith::CmpIOp::create(
+                   nb, nl, arith::CmpIPredicate::ult, col, halfV);
+               Value base = arith::RemUIOp::create(nb, nl, col, halfV);
+               Value freq = tensor::ExtractOp::create(nb, nl, freqs, base);
+               Value angle = arith::MulFOp::create(nb, nl, posF, freq);
+               Value c = math::CosOp::create(nb, nl, angle);
+               Value s = math::SinOp::create(nb, nl, angle);
+               Value partnerCol = arith::SelectOp::create(
+                   nb, nl, lower, arith::AddIOp::create(nb, nl, col, halfV),
+                   base);
+               Value partner =
+                   tensor::ExtractOp::create(nb, nl, x, ValueRange{row, partnerCol});
+               Value rotated = arith::SelectOp::create(
+                   nb, nl, lower, arith::NegFOp::create(nb, nl, partner),
+                   partner);
+               Value out = arith::AddFOp::create(
+                   nb, nl, arith::MulFOp::create(nb, nl, a[0], c),
+                   arith::MulFOp::create(nb, nl, rotated, s));
+               linalg::YieldOp::create(nb, nl, out);
+             })
+      .getResult(0);
+}
+
+/// The [S, H, hd] view of a cache layer's first S positions, or the [H, hd]
+/// slot of position `pos`. The cache is bytes holding f32 [layers,
+/// max_chunks, H, hd], so both are contiguous and get identity layouts.
+Value cacheView(OpBuilder &b, Location loc, Value cache, int64_t layer,
+                int64_t maxChunks, int64_t heads, int64_t hd, Value pos,
+                Value length, bool single) {
+  int64_t slot = heads * hd * 4;
+  Value base = arith::ConstantIndexOp::create(b, loc, layer * maxChunks * slot);
+  if (!single)
+    return memref::ViewOp::create(
+        b, loc, MemRefType::get({ShapedType::kDynamic, heads, hd}, b.getF32Type()),
+        cache, base, ValueRange{length});
+  Value shift = arith::AddIOp::create(
+      b, loc, base,
+      arith::MulIOp::create(b, loc, pos,
+                            arith::ConstantIndexOp::create(b, loc, slot)));
+  return memref::ViewOp::create(
+      b, loc, MemRefType::get({heads, hd}, b.getF32Type()), cache, shift,
+      ValueRange{});
+}
+
+/// Scores [H, S] = q [H, hd] . k [S, H, hd] over hd, or out [H, hd] =
+/// p [H, S] . v [S, H, hd] over S.
+Value attentionContraction(FunctionEmitter &fe, Value lhs, Value rhs,
+                           bool scores) {
+  OpBuilder &b = fe.b;
+  MLIRContext *ctx = b.getContext();
+  AffineExpr h, x, r;
+  bindDims(ctx, h, x, r);
+  SmallVector<AffineMap> maps;
+  SmallVector<OpFoldResult> sizes;
+  if (scores) {
+    // (h, s, e): q(h, e), k(s, h, e) -> (h, s)
+    maps = {AffineMap::get(3, 0, {h, r}, ctx),
+            AffineMap::get(3, 0, {x, h, r}, ctx),
+            AffineMap::get(3, 0, {h, x}, ctx)};
+    sizes = {fe.lb.dim(rhs, 1), fe.lb.dim(rhs, 0)};
+  } else {
+    // (h, e, s): p(h, s), v(s, h, e) -> (h, e)
+    maps = {AffineMap::get(3, 0, {h, r}, ctx),
+            AffineMap::get(3, 0, {r, h, x}, ctx),
+            AffineMap::get(3, 0, {h, x}, ctx)};
+    sizes = {fe.lb.dim(rhs, 1), fe.lb.dim(rhs, 2)};
+  }
+  Value init = fe.lb.empty(sizes);
+  init = linalg::FillOp::create(b, fe.loc, fe.lb.constantF32(0.0), init)
+             .getResult(0);
+  auto op = linalg::GenericOp::create(
+      b, fe.loc, init.getType(), ValueRange{lhs, rhs}, ValueRange{init}, maps,
+      {utils::IteratorType::parallel, utils::IteratorType::parallel,
+       utils::IteratorType::reduction},
+      [](OpBuilder &nb, Location nl, ValueRange a) {
+        Value p = arith::MulFOp::create(nb, nl, a[0], a[1]);
+        linalg::YieldOp::create(nb, nl,
+                                arith::AddFOp::create(nb, nl, a[2], p).getResult());
+      });
+  op->setAttr(mlir::calm::kRoleAttrName, b.getStringAttr("attention"));
+  return op.getResult(0);
+}
+
+void buildBackboneStep(OpBuilder &b, ModuleOp module, const CALMConfig &c,
+                       const FlatLayout &layout, const ModelBuildOptions &o,
+                       const mlir::calm::CALMStageSizes &sizes) {
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  int64_t d = c.hiddenSize, heads = c.numAttentionHeads, hd = d / heads;
+  int64_t layers = c.numHiddenLayers, k = c.patchSize;
+  Type i8 = b.getI8Type();
+  auto cacheType = memref({layers * o.maxChunks * heads * hd * 4}, i8);
+  func::FuncOp fn = createFunction(
+      b, module, "calm_backbone_step",
+      {memref({layout.size() * 4}, i8), memref({1, k}, i32), b.getIndexType(),
+       cacheType, cacheType, memref({1, d}, f32)});
+  Location loc = fn.getLoc();
+  FunctionEmitter fe(b, loc, fn.getArgument(0), layout);
+  Value pos = fn.getArgument(2), kCache = fn.getArgument(3),
+        vCache = fn.getArgument(4);
+  Value ids = fe.toTensor(fn.getArgument(1));
+  double rmsEps = c.rmsNormEps;
+  Value x = mlir::calm::InputCompressOp::create(
+      b, loc, RankedTensorType::get({1, d}, f32), ids,
+      weightsOf(fe, mlir::calm::getInputCompressWeights(sizes)),
+      b.getF64FloatAttr(1e-6));
+  Value one = fe.lb.constantIndex(1);
+  Value length = arith::AddIOp::create(b, loc, pos, one);
+  Value scale = fe.lb.constantF32(std::sqrt(static_cast<double>(hd)));
+  for (int64_t l = 0; l < layers; ++l) {
+    std::string p = llvm::formatv("transformer.layers.{0}.", l).str();
+    Value h = fe.lb.rmsNorm(x, fe.weight(p + "input_layernorm.weight"), rmsEps);
+    auto proj = [&](llvm::StringRef name) {
+      Value y = fe.lb.linear(h, fe.weight(p + "self_attn." + name.str() +
+                                          ".weight"),
+                             {}, "projection");
+      return fe.lb.reshape(y, {heads, hd});
+    };
+    Value q = rope(fe, proj("q_proj"), pos, c.ropeTheta);
+    Value kNew = rope(fe, proj("k_proj"), pos, c.ropeTheta);
+    Value vNew = proj("v_proj");
+    auto view = [&](Value cache, bool single) {
+      return cacheView(b, loc, cache, l, o.maxChunks, heads, hd, pos, length,
+                       single);
+    };
+    fe.store(kNew, view(kCache, true));
+    fe.store(vNew, view(vCache, true));
+    Value keys = fe.toTensor(view(kCache, false));
+    Value values = fe.toTensor(view(vCache, false));
+    Value scores = attentionContraction(fe, q, keys, /*scores=*/true);
+    // PyTorch divides the scores by sqrt(hd) (not a multiply by 1/sqrt).
+    scores = fe.lb.elementwise(
+        {{scores, LinalgLayerBuilder::Broadcast::None}},
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          return arith::DivFOp::create(nb, nl, a[0], scale);
+        });
+    Value probs = fe.lb.softmax(scores);
+    Value attn = attentionContraction(fe, probs, values, /*scores=*/false);
+    attn = fe.lb.linear(fe.lb.reshape(attn, {1, d}),
+                        fe.weight(p + "self_attn.o_proj.weight"), {},
+                        "projection");
+    x = fe.lb.add(x, attn);
+    h = fe.lb.rmsNorm(x, fe.weight(p + "post_attention_layernorm.weight"),
+                      rmsEps);
+    Value gate = fe.lb.linear(h, fe.weight(p + "mlp.gate_proj.weight"), {}, "mlp");
+    Value up = fe.lb.linear(h, fe.weight(p + "mlp.up_proj.weight"), {}, "mlp");
+    x = fe.lb.add(x, fe.lb.linear(fe.lb.siluMul(gate, up),
+                                  fe.weight(p + "mlp.down_proj.weight"), {},
+                                  "mlp"));
+  }
+  x = fe.lb.rmsNorm(x, fe.weight("transformer.norm.weight"), rmsEps);
+  fe.store(x, fn.getArgument(5));
+  func::ReturnOp::create(b, loc);
+  (void)ctx;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp>
+buildCALMModule(MLIRContext &context, const CALMConfig &c,
+                               const AutoencoderConfig &ae,
+                               const ModelBuildOptions &options) {
+  context.loadDialect<mlir::calm::CALMDialect, arith::ArithDialect,
+                      bufferization::BufferizationDialect, func::FuncDialect,
+                      linalg::LinalgDialect, math::MathDialect,
+                      memref::MemRefDialect, tensor::TensorDialect>();
+  OpBuilder b(&context);
+  Location loc = NameLoc::get(b.getStringAttr("calm-model"));
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+  int64_t dyn = ShapedType::kDynamic;
+  FlatLayout calmLayout = getCALMFlatLayout(c), aeLayout = getAEFlatLayout(ae);
+  mlir::calm::CALMStageSizes sizes{c.vocabSize, c.hiddenSize, c.patchSize,
+                                   c.latentSize, c.noiseSize, c.numMLPLayers};
+  int64_t d = c.hiddenSize, k = c.patchSize, z = c.latentSize;
+
+  // calm_input_compress(w, ids[N,K], out[N,d]): for tests and batch use.
+  {
+    func::FuncOp fn = createFunction(
+        b, *module, "calm_input_compress",
+        {memref({calmLayout.size() * 4}, i8), memref({dyn, k}, i32),
+         memref({dyn, d}, f32)});
+    FunctionEmitter fe(b, fn.getLoc(), fn.getArgument(0), calmLayout);
+    Value ids = fe.toTensor(fn.getArgument(1));
+    Value h = mlir::calm::InputCompressOp::create(
+        b, fn.getLoc(), RankedTensorType::get({dyn, d}, f32), ids,
+        weightsOf(fe, mlir::calm::getInputCompressWeights(sizes)),
+        b.getF64FloatAttr(1e-6));
+    fe.store(h, fn.getArgument(2));
+    func::ReturnOp::create(b, fn.getLoc());
+  }
+
+  buildBackboneStep(b, *module, c, calmLayout, options, sizes);
+
+  // calm_energy_head(w, hidden[1,d], noise[1,S,E], out[1,S,Z])
+  {
+    func::FuncOp fn = createFunction(
+        b, *module, "calm_energy_head",
+        {memref({calmLayout.size() * 4}, i8), memref({1, d}, f32),
+         memref({1, dyn, c.noiseSize}, f32), memref({1, dyn, z}, f32)});
+    FunctionEmitter fe(b, fn.getLoc(), fn.getArgument(0), calmLayout);
+    Value hidden = fe.toTensor(fn.getArgument(1));
+    Value noise = fe.toTensor(fn.getArgument(2));
+    auto chunkType =
+        mlir::calm::ChunkType::get(&context, {1, dyn, k, z}, f32);
+    Value chunk = mlir::calm::EnergyHeadOp::create(
+        b, fn.getLoc(), chunkType, hidden, noise,
+        weightsOf(fe, mlir::calm::getEnergyHeadWeights(sizes)),
+        b.getF64FloatAttr(1e-6));
+    Value latents = mlir::calm::ChunkToLatentsOp::create(
+        b, fn.getLoc(), chunkType.getLatentTensorType(), chunk);
+    fe.store(latents, fn.getArgument(3));
+    func::ReturnOp::create(b, fn.getLoc());
+  }
+
+  mlir::calm::AutoencoderSizes encSizes{ae.vocabSize, ae.hiddenSize,
+                                        ae.intermediateSize, ae.patchSize,
+                                        ae.latentSize, ae.numEncoderLayers};
+  mlir::calm::AutoencoderSizes decSizes = encSizes;
+  decSizes.layers = ae.numDecoderLayers;
+  auto chunkType = mlir::calm::ChunkType::get(&context, {dyn, ae.patchSize,
+                                                         ae.latentSize}, f32);
+  // ae_encode(aw, ids[N,K], mean[N,Z], log_std[N,Z])
+  {
+    func::FuncOp fn = createFunction(
+        b, *module, "ae_encode",
+        {memref({aeLayout.size() * 4}, i8), memref({dyn, ae.patchSize}, i32),
+         memref({dyn, ae.latentSize}, f32), memref({dyn, ae.latentSize}, f32)});
+    FunctionEmitter fe(b, fn.getLoc(), fn.getArgument(0), aeLayout);
+    Value ids = fe.toTensor(fn.getArgument(1));
+    auto op = mlir::calm::AEEncodeOp::create(
+        b, fn.getLoc(), chunkType, ids,
+        weightsOf(fe, mlir::calm::getAEEncoderWeights(encSizes)),
+        ae.rmsNormEps);
+    for (auto [result, out] :
+         llvm::zip(op->getResults(), fn.getArguments().drop_front(2))) {
+      Value t = mlir::calm::ChunkToLatentsOp::create(
+          b, fn.getLoc(), chunkType.getLatentTensorType(), result);
+      fe.store(t, out);
+    }
+    func::ReturnOp::create(b, fn.getLoc());
+  }
+  // ae_decode(aw, z[N,Z], logits[N,K,V])
+  {
+    func::FuncOp fn = createFunction(
+        b, *module, "ae_decode",
+        {memref({aeLayout.size() * 4}, i8), memref({dyn, ae.latentSize}, f32),
+         memref({dyn, ae.patchSize, ae.vocabSize}, f32)});
+    FunctionEmitter fe(b, fn.getLoc(), fn.getArgument(0), aeLayout);
+    Value latents = fe.toTensor(fn.getArgument(1));
+    Value chunk = mlir::calm::LatentsToChunkOp::create(b, fn.getLoc(),
+                                                       chunkType, latents);
+    Value logits = mlir::calm::AEDecodeOp::create(
+        b, fn.getLoc(),
+        RankedTensorType::get({dyn, ae.patchSize, ae.vocabSize}, f32), chunk,
+        weightsOf(fe, mlir::calm::getAEDecoderWeights(decSizes)),
+        b.getF64FloatAttr(ae.rmsNormEps));
+    fe.store(logits, fn.getArgument(2));
+    func::ReturnOp::create(b, fn.getLoc());
+  }
+  return module;
+}
+
+} // namespace calm::runtime

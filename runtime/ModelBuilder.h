@@ -1,0 +1,83 @@
+//===- ModelBuilder.h - a CALM checkpoint's shape as an MLIR module -*- C++ -*-===//
+//
+// Emits the MLIR module that computes a CALM model of a given config: the
+// autoencoder encoder and decoder, the backbone step with its KV cache, and
+// the energy head, using the calm stage ops (calm.ae_encode, calm.ae_decode,
+// calm.input_compress, calm.energy_head) and linalg for the backbone. Weights
+// are not constants: each function takes the model's weights as one flat f32
+// buffer (a memref of bytes holding f32, viewed with memref.view at offsets
+// fixed by the config), so one compiled module serves every checkpoint of the
+// same shape.
+//
+// Functions (all memref arguments; `llvm.emit_c_interface`; w/aw are the
+// byte buffers of FlatLayout):
+//   calm_input_compress(w, ids[N,K] i32, out[N,d])
+//   calm_backbone_step(w, ids[1,K] i32, pos index, kcache, vcache, out[1,d])
+//     kcache/vcache: bytes of f32 [layers, max_chunks, heads, head_dim]
+//     (each position's keys contiguous, so the first S positions are one
+//     identity-layout view); writes chunk
+//     position `pos` of every layer, attends over positions 0..pos.
+//   calm_energy_head(w, hidden[1,d], noise[1,S,E], out[1,S,Z])
+//   ae_encode(aw, ids[N,K] i32, mean[N,Z], log_std[N,Z])
+//   ae_decode(aw, z[N,Z], logits[N,K,V])
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CALM_RUNTIME_MODELBUILDER_H
+#define CALM_RUNTIME_MODELBUILDER_H
+
+#include "Config.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace calm::runtime {
+
+/// Where each named tensor lives in a flat f32 weight buffer.
+class FlatLayout {
+public:
+  struct Entry {
+    std::string name;
+    std::vector<int64_t> shape;
+    int64_t offset;
+    int64_t numElements() const;
+  };
+  explicit FlatLayout(llvm::ArrayRef<TensorSpec> specs);
+  const Entry *find(llvm::StringRef name) const;
+  llvm::ArrayRef<Entry> getEntries() const { return entries; }
+  /// Total number of f32 elements.
+  int64_t size() const { return total; }
+
+private:
+  std::vector<Entry> entries;
+  llvm::StringMap<size_t> index;
+  int64_t total = 0;
+};
+
+/// The CALM's own weights (head under mlp_generator.), in checkpoint order.
+FlatLayout getCALMFlatLayout(const CALMConfig &config);
+/// The autoencoder's weights, including its output matrix
+/// decoder.lm_head_weight (filled from the tied embedding when the
+/// checkpoint has none).
+FlatLayout getAEFlatLayout(const AutoencoderConfig &config);
+
+struct ModelBuildOptions {
+  /// KV-cache capacity in chunks (positions of the backbone).
+  int64_t maxChunks = 512;
+};
+
+/// Checks that the builder supports `config` (equal K/V and query heads,
+/// even head dim, even AE layer counts...): a one-line error otherwise.
+llvm::Error checkBuildable(const CALMConfig &config,
+                           const AutoencoderConfig &ae,
+                           const ModelBuildOptions &options);
+
+/// Builds the module (the caller checked checkBuildable).
+mlir::OwningOpRef<mlir::ModuleOp>
+buildCALMModule(mlir::MLIRContext &context, const CALMConfig &config,
+                const AutoencoderConfig &ae, const ModelBuildOptions &options);
+
+} // namespace calm::runtime
+
+#endif // CALM_RUNTIME_MODELBUILDER_H

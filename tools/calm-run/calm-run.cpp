@@ -1,0 +1,488 @@
+//===- calm-run.cpp - compile and run CALM checkpoints --------------------===//
+//
+//   calm-run compile  [--model DIR] [--numerics SEL] [--emit=mlir|llvm]
+//   calm-run generate [--model DIR] [-p TEXT] [-n N] [--temperature T]
+//                     [--samples N] [--seed S] [--numerics SEL]
+//   calm-run eval     [--model DIR] --text FILE [--block-size N] [--json]
+//
+// Every error is one line on stderr ("calm-run: ...") and exit status 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "BrierLM.h"
+#include "CALMModel.h"
+#include "Sampling.h"
+#include "Tokenizer.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+
+#include <chrono>
+#include <random>
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace calm::runtime;
+
+static cl::OptionCategory category("calm-run options");
+
+static cl::SubCommand compileCommand(
+    "compile", "Build the model's MLIR, lower it with the chosen numerics and "
+               "compile it (into the object cache); --emit prints the IR");
+
+static cl::SubCommand generateCommand(
+    "generate", "Generate text from a prompt (streams it as chunks decode)");
+static cl::SubCommand evalCommand(
+    "eval", "BrierLM of a text file (two-sample estimator of CALM)");
+
+static cl::opt<std::string> modelDir(
+    "model", cl::desc("CALM checkpoint directory (default: the shipped "
+                      "models/calm-tiny)"),
+    cl::value_desc("DIR"), cl::init(CALM_DEFAULT_MODEL), cl::cat(category),
+    cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand));
+static cl::opt<std::string>
+    aeDir("ae", cl::desc("Autoencoder directory (overrides the config's "
+                         "ae_path; weights embedded as ae_model.* still win)"),
+          cl::value_desc("DIR"), cl::cat(category), cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand));
+static cl::opt<std::string> numerics(
+    "numerics",
+    cl::desc("Numerics of the contractions: FORM for all, or ROLE=FORM items, "
+             "comma-separated, e.g. 'attention=lmul:4,mlp=f8e4m3/channel'. "
+             "FORM: f32 bf16 f16 f8e4m3[/tensor|/channel] "
+             "f8e5m2[/tensor|/channel] i8[/tensor|/channel] lmul:M (M=1..23). "
+             "ROLE: attention (Q.K^T, A.V), projection (q/k/v/o), mlp "
+             "(backbone MLP), compress (input compression), head (energy "
+             "head), ae (autoencoder)"),
+    cl::value_desc("SEL"), cl::init("f32"), cl::cat(category),
+    cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand));
+static cl::opt<int64_t> maxChunks(
+    "max-chunks",
+    cl::desc("KV-cache capacity in chunks of K tokens (default 512)"),
+    cl::init(512), cl::cat(category), cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand));
+static cl::opt<std::string> cacheDir(
+    "cache-dir",
+    cl::desc("Object cache (default: $CALM_CACHE_DIR, else "
+             "$XDG_CACHE_HOME/calm-mlir, else ~/.cache/calm-mlir)"),
+    cl::value_desc("DIR"), cl::cat(category), cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand));
+static cl::opt<bool> noCache("no-cache",
+                             cl::desc("Neither read nor write the object cache"),
+                             cl::cat(category), cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand));
+
+enum class Emit { None, MLIR, LLVM };
+static cl::opt<Emit> emit(
+    "emit", cl::desc("Print IR instead of compiling"),
+    cl::values(clEnumValN(Emit::MLIR, "mlir",
+                          "the model as built (calm stage ops, linalg), "
+                          "before any pass"),
+               clEnumValN(Emit::LLVM, "llvm",
+                          "LLVM IR after the calm passes and the CPU pipeline")),
+    cl::init(Emit::None), cl::cat(category), cl::sub(compileCommand));
+
+// generate
+static cl::opt<std::string> prompt("prompt", cl::desc("Prompt text (default: "
+                                                      "empty, a new document)"),
+                                   cl::value_desc("TEXT"), cl::init(""),
+                                   cl::cat(category), cl::sub(generateCommand));
+static cl::alias promptShort("p", cl::desc("Alias for --prompt"),
+                             cl::aliasopt(prompt));
+static cl::opt<int64_t> maxTokens("max-tokens",
+                                  cl::desc("Tokens to generate at most "
+                                           "(rounded up to whole chunks)"),
+                                  cl::init(64), cl::cat(category),
+                                  cl::sub(generateCommand));
+static cl::alias maxTokensShort("n", cl::desc("Alias for --max-tokens"),
+                                cl::aliasopt(maxTokens));
+static cl::opt<double> temperature(
+    "temperature",
+    cl::desc("Temperature in (0, 1]: 1 draws once per chunk; 1/n is exact "
+             "rejection sampling (n agreeing draws); other values use the "
+             "Bernoulli factory. See --samples"),
+    cl::init(1.0), cl::cat(category), cl::sub(generateCommand));
+static cl::opt<int64_t> samples(
+    "samples",
+    cl::desc("Use the batch approximation of T = 1/n with N draws per chunk "
+             "(one batched head and decoder pass) instead of exact sampling"),
+    cl::value_desc("N"), cl::init(0), cl::cat(category),
+    cl::sub(generateCommand));
+static cl::opt<uint64_t> seed("seed",
+                              cl::desc("Random seed (same seed, same output)"),
+                              cl::init(0), cl::cat(category),
+                              cl::sub(generateCommand), cl::sub(evalCommand));
+static cl::opt<std::string> device(
+    "device", cl::desc("cpu (default) or cuda"), cl::init("cpu"),
+    cl::cat(category), cl::sub(generateCommand), cl::sub(evalCommand));
+static cl::opt<unsigned> threads(
+    "threads",
+    cl::desc("Threads (the compiled code runs on one thread today; values "
+             "above 1 are accepted and noted)"),
+    cl::init(1), cl::cat(category), cl::sub(generateCommand),
+    cl::sub(evalCommand));
+static cl::opt<bool> showStats("stats",
+                               cl::desc("Print timing and sampling statistics "
+                                        "to stderr"),
+                               cl::cat(category), cl::sub(generateCommand));
+
+// eval
+static cl::opt<std::string> textPath("text",
+                                     cl::desc("UTF-8 text to evaluate on "
+                                              "(required)"),
+                                     cl::value_desc("FILE"), cl::cat(category),
+                                     cl::sub(evalCommand));
+static cl::opt<int64_t> blockSize(
+    "block-size",
+    cl::desc("Tokens per block (a multiple of K; default 512)"),
+    cl::init(512), cl::cat(category), cl::sub(evalCommand));
+static cl::opt<int64_t> maxBlocks("max-blocks",
+                                  cl::desc("Evaluate at most this many blocks "
+                                           "(default: all)"),
+                                  cl::init(0), cl::cat(category),
+                                  cl::sub(evalCommand));
+static cl::opt<bool> json("json",
+                          cl::desc("Print the result as one JSON object"),
+                          cl::cat(category), cl::sub(evalCommand));
+
+static int fail(const Twine &message) {
+  errs() << "calm-run: " << message << "\n";
+  return 1;
+}
+
+static int fail(Error error) {
+  std::string message = toString(std::move(error));
+  // Diagnostics can span lines; keep the contract of one line.
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  return fail(message);
+}
+
+static Expected<CompileOptions> compileOptions() {
+  CompileOptions options;
+  std::string error;
+  auto selection = mlir::calm::parseNumericsSelection(numerics, error);
+  if (!selection)
+    return createStringError(inconvertibleErrorCode(),
+                             "--numerics: " + error);
+  options.numerics = *selection;
+  if (!noCache)
+    options.cacheDir = cacheDir.empty() ? getDefaultCacheDir() : cacheDir;
+  return options;
+}
+
+static int runCompile() {
+  auto options = compileOptions();
+  if (!options)
+    return fail(options.takeError());
+  if (maxChunks < 1)
+    return fail("--max-chunks must be at least 1");
+  ModelBuildOptions build;
+  build.maxChunks = maxChunks;
+  if (emit != Emit::None) {
+    auto checkpoint = openCALMCheckpoint(
+        modelDir, aeDir.empty() ? std::nullopt
+                                : std::optional<std::string>(aeDir));
+    if (!checkpoint)
+      return fail(checkpoint.takeError());
+    const CALMCheckpoint &ck = **checkpoint;
+    if (Error e = checkBuildable(ck.config, ck.aeConfig, build))
+      return fail(ck.dir + "/config.json: " + toString(std::move(e)));
+    mlir::MLIRContext context;
+    auto module = buildCALMModule(context, ck.config, ck.aeConfig, build);
+    if (emit == Emit::MLIR) {
+      module->print(outs());
+      return 0;
+    }
+    if (Error e = lowerToLLVMDialect(*module, *options))
+      return fail(std::move(e));
+    auto ir = translateToLLVMIR(*module);
+    if (!ir)
+      return fail(ir.takeError());
+    outs() << *ir;
+    return 0;
+  }
+  ModelOptions modelOptions;
+  modelOptions.compile = *options;
+  modelOptions.build = build;
+  if (!aeDir.empty())
+    modelOptions.aeDir = aeDir;
+  auto model = CALMModel::load(modelDir, modelOptions);
+  if (!model)
+    return fail(model.takeError());
+  const CompiledModule &compiled = (*model)->getCompiled();
+  outs() << formatv("compiled {0} with numerics {1}: {2}\n", modelDir,
+                    options->numerics.str(),
+                    compiled.loadedFromCache()
+                        ? std::string("object cache hit")
+                        : formatv("{0:f2} s", compiled.compileSeconds()).str());
+  outs() << formatv("weights {0:f1} MB (f32), KV cache {1:f1} MB, cache key "
+                    "{2}\n",
+                    (*model)->weightBytes() / 1e6, (*model)->cacheBytes() / 1e6,
+                    compiled.getCacheKey());
+  return 0;
+}
+
+/// The compiled model for generate/eval, or a one-line error.
+static Expected<std::unique_ptr<CALMModel>> loadModel() {
+  if (device != "cpu") {
+    if (device == "cuda")
+      return createStringError(inconvertibleErrorCode(),
+                               "--device cuda: this build has no CUDA "
+                               "runtime yet; use --device cpu");
+    return createStringError(inconvertibleErrorCode(),
+                             "--device must be cpu or cuda, not '" + device +
+                                 "'");
+  }
+  if (threads < 1)
+    return createStringError(inconvertibleErrorCode(),
+                             "--threads must be at least 1");
+  auto options = compileOptions();
+  if (!options)
+    return options.takeError();
+  if (maxChunks < 1)
+    return createStringError(inconvertibleErrorCode(),
+                             "--max-chunks must be at least 1");
+  ModelOptions modelOptions;
+  modelOptions.compile = *options;
+  modelOptions.build.maxChunks = maxChunks;
+  if (!aeDir.empty())
+    modelOptions.aeDir = aeDir;
+  return CALMModel::load(modelDir, modelOptions);
+}
+
+static Expected<Tokenizer> loadTokenizer() {
+  SmallString<256> path(modelDir);
+  sys::path::append(path, "tokenizer.json");
+  return Tokenizer::load(path);
+}
+
+/// Writes the decoded text of `ids` beyond the first `printed` bytes, holding
+/// back an incomplete UTF-8 sequence at the end (a later chunk completes it).
+static void streamText(const Tokenizer &tokenizer, ArrayRef<int32_t> ids,
+                       size_t &printed, bool final) {
+  auto text = tokenizer.decode(ids);
+  if (!text) {
+    consumeError(text.takeError());
+    return;
+  }
+  size_t end = text->size();
+  if (!final) {
+    // Back up over a trailing partial sequence: at most 3 continuation bytes
+    // after a lead byte whose length is not yet complete.
+    size_t i = end, back = 0;
+    while (i > printed && back < 4 &&
+           (static_cast<unsigned char>((*text)[i - 1]) & 0xC0) == 0x80)
+      --i, ++back;
+    if (i > printed) {
+      unsigned char lead = static_cast<unsigned char>((*text)[i - 1]);
+      size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+      if (need > 1 && back + 1 < need)
+        end = i - 1;
+    }
+  }
+  if (end > printed) {
+    outs() << StringRef(*text).slice(printed, end);
+    outs().flush();
+    printed = end;
+  }
+}
+
+static int runGenerate() {
+  SamplingOptions sampling;
+  sampling.temperature = temperature;
+  sampling.samples = samples;
+  if (Error e = checkSamplingOptions(sampling))
+    return fail(std::move(e));
+  if (maxTokens < 1)
+    return fail("--max-tokens must be at least 1");
+  auto tokenizer = loadTokenizer();
+  if (!tokenizer)
+    return fail(tokenizer.takeError());
+  auto loaded = loadModel();
+  if (!loaded)
+    return fail(loaded.takeError());
+  CALMModel &model = **loaded;
+  const CALMConfig &c = model.getConfig();
+  int64_t k = c.patchSize;
+  auto start = std::chrono::steady_clock::now();
+
+  // A prompt whose length is not a multiple of K is left-padded with the
+  // end-of-text token, which the model saw before every training document
+  // (docs/ARCHITECTURE.md, "Prompts"); an empty prompt is one such chunk.
+  std::vector<int32_t> ids = tokenizer->encode(prompt);
+  for (int32_t id : ids)
+    if (id >= c.vocabSize)
+      return fail(formatv("the prompt encodes to token {0}, outside the "
+                          "model's vocabulary of {1}",
+                          id, c.vocabSize));
+  size_t pad = (k - ids.size() % k) % k;
+  if (ids.empty())
+    pad = k;
+  ids.insert(ids.begin(), pad, static_cast<int32_t>(c.eosTokenId));
+  int64_t promptChunks = ids.size() / k;
+  int64_t newChunks = (maxTokens + k - 1) / k;
+  if (promptChunks + newChunks > maxChunks)
+    return fail(formatv("the prompt ({0} chunks of {1} tokens) plus "
+                        "--max-tokens {2} exceeds the context of {3} chunks; "
+                        "raise --max-chunks or shorten the prompt",
+                        promptChunks, k, maxTokens.getValue(),
+                        maxChunks.getValue()));
+  std::vector<float> hidden(c.hiddenSize);
+  for (int64_t i = 0; i < promptChunks; ++i)
+    if (Error e = model.step(ArrayRef<int32_t>(ids).slice(i * k, k), hidden))
+      return fail(std::move(e));
+  auto firstChunkStart = std::chrono::steady_clock::now();
+  double firstChunkSeconds = 0;
+
+  std::mt19937_64 rng(seed);
+  SamplingStats stats;
+  std::vector<int32_t> generated;
+  size_t printed = 0;
+  bool stopped = false;
+  for (int64_t step = 0; step < newChunks && !stopped; ++step) {
+    std::vector<int32_t> chunk = sampleChunk(model, hidden, sampling, rng, stats);
+    if (step == 0)
+      firstChunkSeconds = std::chrono::duration<double>(
+                              std::chrono::steady_clock::now() - firstChunkStart)
+                              .count();
+    for (int32_t id : chunk) {
+      if (id == c.eosTokenId) {
+        stopped = true;
+        break;
+      }
+      generated.push_back(id);
+    }
+    if (static_cast<int64_t>(generated.size()) >= maxTokens) {
+      generated.resize(maxTokens);
+      stopped = true;
+    }
+    streamText(*tokenizer, generated, printed, /*final=*/stopped);
+    if (!stopped && step + 1 < newChunks)
+      if (Error e = model.step(chunk, hidden))
+        return fail(std::move(e));
+  }
+  streamText(*tokenizer, generated, printed, /*final=*/true);
+  outs() << "\n";
+  double seconds = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  if (showStats)
+    errs() << formatv("calm-run: {0} tokens in {1} chunks, {2:f2} s ({3:f1} "
+                      "tokens/s), first chunk {4:f1} ms, {5} draws, {6} "
+                      "fallbacks to the batch approximation, compile: {7}\n",
+                      generated.size(), stats.steps, seconds,
+                      generated.size() / seconds, firstChunkSeconds * 1e3,
+                      stats.draws, stats.fallbacks,
+                      model.getCompiled().loadedFromCache()
+                          ? std::string("cached")
+                          : formatv("{0:f2} s",
+                                    model.getCompiled().compileSeconds())
+                                .str());
+  else if (stats.fallbacks)
+    errs() << formatv("calm-run: {0} of {1} chunks did not accept within {2} "
+                      "rounds and used the batch approximation\n",
+                      stats.fallbacks, stats.steps, sampling.maxRounds);
+  return 0;
+}
+
+static int runEval() {
+  if (textPath.empty())
+    return fail("eval needs --text FILE");
+  auto buffer = MemoryBuffer::getFile(textPath);
+  if (!buffer)
+    return fail(textPath + ": " + buffer.getError().message());
+  auto tokenizer = loadTokenizer();
+  if (!tokenizer)
+    return fail(tokenizer.takeError());
+  auto loaded = loadModel();
+  if (!loaded)
+    return fail(loaded.takeError());
+  CALMModel &model = **loaded;
+  const CALMConfig &c = model.getConfig();
+  int64_t k = c.patchSize;
+  if (blockSize < 2 * k || blockSize % k != 0)
+    return fail(formatv("--block-size must be a multiple of K = {0} and at "
+                        "least 2K, got {1}",
+                        k, blockSize.getValue()));
+  if (blockSize / k > maxChunks)
+    return fail(formatv("--block-size {0} needs {1} chunks of context; raise "
+                        "--max-chunks (now {2})",
+                        blockSize.getValue(), blockSize / k,
+                        maxChunks.getValue()));
+  // The file is one document: its tokens, then end-of-text.
+  std::vector<int32_t> stream = tokenizer->encode((*buffer)->getBuffer());
+  stream.push_back(static_cast<int32_t>(c.eosTokenId));
+  for (int32_t id : stream)
+    if (id >= c.vocabSize)
+      return fail(formatv("{0}: encodes to token {1}, outside the model's "
+                          "vocabulary of {2}",
+                          textPath, id, c.vocabSize));
+  int64_t blocks = static_cast<int64_t>(stream.size()) / blockSize;
+  if (maxBlocks > 0)
+    blocks = std::min<int64_t>(blocks, maxBlocks);
+  if (blocks == 0)
+    return fail(formatv("{0}: {1} tokens, fewer than one block of {2}",
+                        textPath, stream.size(), blockSize.getValue()));
+
+  std::mt19937_64 rng(seed);
+  BrierSums total;
+  bool progress = !json && sys::Process::StandardErrIsDisplayed();
+  auto start = std::chrono::steady_clock::now();
+  for (int64_t b = 0; b < blocks; ++b) {
+    ArrayRef<int32_t> block =
+        ArrayRef<int32_t>(stream).slice(b * blockSize, blockSize);
+    total.add(calmBlockBrier(model, block, drawBlockNoise(model, blockSize, rng)));
+    if (progress) {
+      double elapsed = std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+      double eta = elapsed / (b + 1) * (blocks - b - 1);
+      int width = 30, filled = static_cast<int>(width * (b + 1) / blocks);
+      errs() << formatv("\r[{0}{1}] {2}/{3} blocks, BrierLM {4:f2}, ETA "
+                        "{5:f0} s ",
+                        std::string(filled, '#'),
+                        std::string(width - filled, ' '), b + 1, blocks,
+                        total.brierLM(), eta);
+    }
+  }
+  if (progress)
+    errs() << "\n";
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  std::array<double, 4> bn = total.means();
+  int64_t tokens = blocks * blockSize;
+  if (json) {
+    outs() << formatv("{{\"brier1\": {0:f6}, \"brier2\": {1:f6}, "
+                      "\"brier3\": {2:f6}, \"brier4\": {3:f6}, \"brierlm\": "
+                      "{4:f4}, \"tokens\": {5}, \"positions\": {6}, "
+                      "\"seconds\": {7:f3}, \"numerics\": \"{8}\"}\n",
+                      bn[0], bn[1], bn[2], bn[3], total.brierLM(), tokens,
+                      total.positions, seconds, numerics.getValue());
+    return 0;
+  }
+  outs() << formatv("BrierLM {0:f2}  (Brier-1 {1:f4}, Brier-2 {2:f4}, "
+                    "Brier-3 {3:f4}, Brier-4 {4:f4})\n",
+                    total.brierLM(), bn[0], bn[1], bn[2], bn[3]);
+  outs() << formatv("{0} tokens in {1} blocks of {2}, {3} positions, {4:f1} "
+                    "s, numerics {5}\n",
+                    tokens, blocks, blockSize.getValue(), total.positions,
+                    seconds, numerics.getValue());
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "calm-run: compile and run Continuous Autoregressive Language Models\n");
+  if (compileCommand)
+    return runCompile();
+  if (generateCommand)
+    return runGenerate();
+  if (evalCommand)
+    return runEval();
+  return fail("give a command: compile, generate or eval (see --help)");
+}
