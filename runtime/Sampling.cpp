@@ -139,18 +139,28 @@ std::vector<int32_t> calm::runtime::sampleChunk(CALMModel &model,
   }
   ChunkSource source(model, hidden, options.drawBatch, rng, stats);
   std::uniform_real_distribution<double> coin(0.0, 1.0);
-  for (int64_t round = 0; round < options.maxRounds; ++round) {
-    std::vector<int32_t> x = source.draw();
+  // The Bernoulli factory's number of draws has an infinite mean when P(x)
+  // is small (it stops with probability a/i at draw i), so rounds and draws
+  // share one budget.
+  int64_t budget = options.maxRounds * (n + 1);
+  int64_t used = 0;
+  auto next = [&] {
+    ++used;
+    return source.draw();
+  };
+  for (int64_t round = 0; round < options.maxRounds && used < budget;
+       ++round) {
+    std::vector<int32_t> x = next();
     bool agree = true;
     for (int64_t i = 1; i < n && agree; ++i)
-      agree = source.draw() == x;
+      agree = next() == x;
     if (!agree)
       continue;
     if (a == 0.0)
       return x;
     // Bernoulli factory for P(x)^a.
-    for (int64_t i = 1;; ++i) {
-      if (source.draw() == x)
+    for (int64_t i = 1; used < budget; ++i) {
+      if (next() == x)
         return x;
       if (coin(rng) < a / static_cast<double>(i))
         break;

@@ -11,8 +11,8 @@
 //                chunks in one batched head pass and one batched decoder pass,
 //                count each distinct chunk c_x, and for j = n, n-1, ..., 1 pick
 //                among chunks with c_x >= j with weight C(c_x, j).
-// An exact step that does not accept within `maxRounds` rounds (a flat
-// distribution at low T) falls back to the batch approximation with
+// An exact step that does not accept within `maxRounds` rounds or
+// maxRounds * (n + 1) draws (a flat distribution at low T) falls back to the batch approximation with
 // `fallbackSamples` draws and is counted in SamplingStats.
 //
 //===----------------------------------------------------------------------===//

@@ -109,6 +109,12 @@ static cl::opt<int64_t> samples(
              "(one batched head and decoder pass) instead of exact sampling"),
     cl::value_desc("N"), cl::init(0), cl::cat(category),
     cl::sub(generateCommand));
+static cl::opt<int64_t> maxRounds(
+    "max-rounds",
+    cl::desc("Exact sampling (T < 1): rounds, and rounds x (n + 1) draws, "
+             "before a chunk falls back to the batch approximation "
+             "(default 200)"),
+    cl::init(200), cl::cat(category), cl::sub(generateCommand));
 static cl::opt<uint64_t> seed("seed",
                               cl::desc("Random seed (same seed, same output)"),
                               cl::init(0), cl::cat(category),
@@ -292,6 +298,9 @@ static int runGenerate() {
   SamplingOptions sampling;
   sampling.temperature = temperature;
   sampling.samples = samples;
+  sampling.maxRounds = maxRounds;
+  if (maxRounds < 1)
+    return fail("--max-rounds must be at least 1");
   if (Error e = checkSamplingOptions(sampling))
     return fail(std::move(e));
   if (maxTokens < 1)

@@ -101,8 +101,8 @@ std::optional<Numerics> mlir::calm::parseNumerics(llvm::StringRef spec,
             .Case("f32", NumericsKind::F32)
             .Case("bf16", NumericsKind::BF16)
             .Case("f16", NumericsKind::F16)
-            .Cases("f8e4m3", "f8E4M3FN", NumericsKind::F8E4M3)
-            .Cases("f8e5m2", "f8E5M2", NumericsKind::F8E5M2)
+            .Cases({"f8e4m3", "f8E4M3FN"}, NumericsKind::F8E4M3)
+            .Cases({"f8e5m2", "f8E5M2"}, NumericsKind::F8E5M2)
             .Case("i8", NumericsKind::I8)
             .Default(std::nullopt);
     if (!kind)
@@ -149,7 +149,8 @@ mlir::calm::parseNumericsSelection(llvm::StringRef spec, std::string &error) {
     return std::nullopt;
   }
   for (llvm::StringRef item : items) {
-    auto [role, form] = item.trim().split('=');
+    llvm::StringRef role, form;
+    std::tie(role, form) = item.trim().split('=');
     if (form.empty() && !item.contains('=')) {
       std::optional<Numerics> n = parseNumerics(role, error);
       if (!n)
