@@ -58,3 +58,8 @@ if node and os.path.exists(llama3_tokenizer) and os.path.exists(moby_dick):
 else:
     lit_config.note("tokenizer oracle tests skipped: they need node and "
                     "bash scripts/fetch-test-data.sh")
+
+# calm-run caches compiled objects; tests keep theirs inside the build tree
+# instead of the user's ~/.cache/calm-mlir.
+config.environment["CALM_CACHE_DIR"] = os.path.join(config.calm_obj_root, "test",
+                                                    "calm-cache")
