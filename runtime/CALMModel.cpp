@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <sys/mman.h>
+#include <unistd.h>
 
 using namespace calm::runtime;
 
@@ -68,6 +70,17 @@ float halfToFloat(uint16_t h) {
   float f;
   std::memcpy(&f, &bits, 4);
   return f;
+}
+
+/// Drops the mapped checkpoint pages of a tensor once it is packed: they
+/// would otherwise stay resident beside the f32 copy (the mapping is
+/// read-only and file-backed, so a later read would simply fault them in).
+void releasePages(const TensorView &t) {
+  static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  uintptr_t begin = (reinterpret_cast<uintptr_t>(t.data) + page - 1) & ~(page - 1);
+  uintptr_t end = (reinterpret_cast<uintptr_t>(t.data) + t.bytes) & ~(page - 1);
+  if (end > begin)
+    madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED);
 }
 
 } // namespace
@@ -140,6 +153,7 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options) {
     if (llvm::Error err =
             copyToF32(*t, ck.weights.getPath(), &m->calmWeights[e.offset]))
       return std::move(err);
+    releasePages(*t);
   }
   for (const FlatLayout::Entry &e : aeLayout.getEntries()) {
     const TensorView *t = ck.aeTensor(e.name);
@@ -148,6 +162,9 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options) {
     if (llvm::Error err =
             copyToF32(*t, ck.aeWeights.getPath(), &m->aeWeights[e.offset]))
       return std::move(err);
+    // A tied output matrix reads the embedding's pages again: they fault
+    // back in from the file.
+    releasePages(*t);
   }
   const CALMConfig &c = ck.config;
   int64_t hd = c.hiddenSize / c.numAttentionHeads;
