@@ -243,6 +243,10 @@ static Expected<std::unique_ptr<CALMModel>> loadModel() {
   if (threads < 1)
     return createStringError(inconvertibleErrorCode(),
                              "--threads must be at least 1");
+  if (threads > 1)
+    errs() << "calm-run: note: the compiled model runs on one thread; "
+              "--threads "
+           << threads << " has no effect yet\n";
   auto options = compileOptions();
   if (!options)
     return options.takeError();
@@ -263,36 +267,39 @@ static Expected<Tokenizer> loadTokenizer() {
   return Tokenizer::load(path);
 }
 
-/// Writes the decoded text of `ids` beyond the first `printed` bytes, holding
-/// back an incomplete UTF-8 sequence at the end (a later chunk completes it).
-static void streamText(const Tokenizer &tokenizer, ArrayRef<int32_t> ids,
-                       size_t &printed, bool final) {
-  auto text = tokenizer.decode(ids);
-  if (!text) {
-    consumeError(text.takeError());
-    return;
-  }
-  size_t end = text->size();
-  if (!final) {
-    // Back up over a trailing partial sequence: at most 3 continuation bytes
-    // after a lead byte whose length is not yet complete.
-    size_t i = end, back = 0;
-    while (i > printed && back < 4 &&
-           (static_cast<unsigned char>((*text)[i - 1]) & 0xC0) == 0x80)
-      --i, ++back;
-    if (i > printed) {
-      unsigned char lead = static_cast<unsigned char>((*text)[i - 1]);
-      size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-      if (need > 1 && back + 1 < need)
-        end = i - 1;
-    }
-  }
-  if (end > printed) {
-    outs() << StringRef(*text).slice(printed, end);
+/// Streams generated text: each chunk's bytes (byte-level BPE decodes token
+/// by token) are appended to `pending`, and everything up to an incomplete
+/// UTF-8 sequence at the end is written; a later chunk completes it.
+class TextStream {
+public:
+  explicit TextStream(const Tokenizer &tokenizer) : tokenizer(tokenizer) {}
+  void write(ArrayRef<int32_t> ids, bool final) {
+    if (auto text = tokenizer.decode(ids))
+      pending += *text;
+    else
+      consumeError(text.takeError());
+    size_t end = final ? pending.size() : completePrefix();
+    outs() << StringRef(pending).take_front(end);
     outs().flush();
-    printed = end;
+    pending.erase(0, end);
   }
-}
+
+private:
+  /// Length of `pending` without a trailing partial UTF-8 sequence.
+  size_t completePrefix() const {
+    size_t i = pending.size(), back = 0;
+    while (i > 0 && back < 3 &&
+           (static_cast<unsigned char>(pending[i - 1]) & 0xC0) == 0x80)
+      --i, ++back;
+    if (i == 0)
+      return pending.size();
+    unsigned char lead = static_cast<unsigned char>(pending[i - 1]);
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    return need > 1 && back + 1 < need ? i - 1 : pending.size();
+  }
+  const Tokenizer &tokenizer;
+  std::string pending;
+};
 
 static int runGenerate() {
   SamplingOptions sampling;
@@ -347,7 +354,7 @@ static int runGenerate() {
   std::mt19937_64 rng(seed);
   SamplingStats stats;
   std::vector<int32_t> generated;
-  size_t printed = 0;
+  TextStream text(*tokenizer);
   bool stopped = false;
   for (int64_t step = 0; step < newChunks && !stopped; ++step) {
     std::vector<int32_t> chunk = sampleChunk(model, hidden, sampling, rng, stats);
@@ -355,6 +362,7 @@ static int runGenerate() {
       firstChunkSeconds = std::chrono::duration<double>(
                               std::chrono::steady_clock::now() - firstChunkStart)
                               .count();
+    size_t before = generated.size();
     for (int32_t id : chunk) {
       if (id == c.eosTokenId) {
         stopped = true;
@@ -366,12 +374,13 @@ static int runGenerate() {
       generated.resize(maxTokens);
       stopped = true;
     }
-    streamText(*tokenizer, generated, printed, /*final=*/stopped);
+    text.write(ArrayRef<int32_t>(generated).drop_front(before),
+               /*final=*/stopped);
     if (!stopped && step + 1 < newChunks)
       if (Error e = model.step(chunk, hidden))
         return fail(std::move(e));
   }
-  streamText(*tokenizer, generated, printed, /*final=*/true);
+  text.write({}, /*final=*/true);
   outs() << "\n";
   double seconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - start)
