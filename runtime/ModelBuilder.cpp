@@ -268,7 +268,6 @@ Value attentionContraction(FunctionEmitter &fe, Value lhs, Value rhs,
 void buildBackboneStep(OpBuilder &b, ModuleOp module, const CALMConfig &c,
                        const FlatLayout &layout, const ModelBuildOptions &o,
                        const mlir::calm::CALMStageSizes &sizes) {
-  MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type(), i32 = b.getI32Type();
   int64_t d = c.hiddenSize, heads = c.numAttentionHeads, hd = d / heads;
   int64_t layers = c.numHiddenLayers, k = c.patchSize;
@@ -335,7 +334,6 @@ void buildBackboneStep(OpBuilder &b, ModuleOp module, const CALMConfig &c,
   x = fe.lb.rmsNorm(x, fe.weight("transformer.norm.weight"), rmsEps);
   fe.store(x, fn.getArgument(5));
   func::ReturnOp::create(b, loc);
-  (void)ctx;
 }
 
 } // namespace

@@ -119,7 +119,7 @@ struct DecomposeAEDecode : OpRewritePattern<AEDecodeOp> {
     double eps = op.getRmsNormEps().convertToDouble();
     ChunkType type = op.getLatents().getType();
     int64_t k = type.getPatchSize(), layers = (w.size() - 6) / 4;
-    int64_t d = dimOf(w[0], 0), v = dimOf(w.back(), 0);
+    int64_t d = dimOf(w[0], 0);
     Value batch, dynamicDim;
     Value z = flatLatents(rewriter, lb, op.getLatents(), batch, dynamicDim);
     int64_t n = dimOf(z, 0);
@@ -136,7 +136,6 @@ struct DecomposeAEDecode : OpRewritePattern<AEDecodeOp> {
     auto resultType = cast<RankedTensorType>(op.getLogits().getType());
     // Back to batch... x K x V; a single dynamic batch dim is `batch`.
     Value result = lb.reshape(logits, resultType.getShape(), dynamicDim);
-    (void)v;
     rewriter.replaceOp(op, result);
     return success();
   }

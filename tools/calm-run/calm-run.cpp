@@ -261,10 +261,22 @@ static Expected<std::unique_ptr<CALMModel>> loadModel() {
   return CALMModel::load(modelDir, modelOptions);
 }
 
-static Expected<Tokenizer> loadTokenizer() {
+/// What generate and eval run on: the model's tokenizer and compiled model.
+struct Session {
+  Tokenizer tokenizer;
+  std::unique_ptr<CALMModel> model;
+};
+
+static Expected<Session> loadSession() {
   SmallString<256> path(modelDir);
   sys::path::append(path, "tokenizer.json");
-  return Tokenizer::load(path);
+  auto tokenizer = Tokenizer::load(path);
+  if (!tokenizer)
+    return tokenizer.takeError();
+  auto model = loadModel();
+  if (!model)
+    return model.takeError();
+  return Session{std::move(*tokenizer), std::move(*model)};
 }
 
 /// Streams generated text: each chunk's bytes (byte-level BPE decodes token
@@ -312,13 +324,11 @@ static int runGenerate() {
     return fail(std::move(e));
   if (maxTokens < 1)
     return fail("--max-tokens must be at least 1");
-  auto tokenizer = loadTokenizer();
-  if (!tokenizer)
-    return fail(tokenizer.takeError());
-  auto loaded = loadModel();
-  if (!loaded)
-    return fail(loaded.takeError());
-  CALMModel &model = **loaded;
+  auto session = loadSession();
+  if (!session)
+    return fail(session.takeError());
+  const Tokenizer &tokenizer = session->tokenizer;
+  CALMModel &model = *session->model;
   const CALMConfig &c = model.getConfig();
   int64_t k = c.patchSize;
   auto start = std::chrono::steady_clock::now();
@@ -326,7 +336,7 @@ static int runGenerate() {
   // A prompt whose length is not a multiple of K is left-padded with the
   // end-of-text token, which the model saw before every training document
   // (docs/ARCHITECTURE.md, "Prompts"); an empty prompt is one such chunk.
-  std::vector<int32_t> ids = tokenizer->encode(prompt);
+  std::vector<int32_t> ids = tokenizer.encode(prompt);
   for (int32_t id : ids)
     if (id >= c.vocabSize)
       return fail(formatv("the prompt encodes to token {0}, outside the "
@@ -354,7 +364,7 @@ static int runGenerate() {
   std::mt19937_64 rng(seed);
   SamplingStats stats;
   std::vector<int32_t> generated;
-  TextStream text(*tokenizer);
+  TextStream text(tokenizer);
   bool stopped = false;
   for (int64_t step = 0; step < newChunks && !stopped; ++step) {
     std::vector<int32_t> chunk = sampleChunk(model, hidden, sampling, rng, stats);
@@ -410,13 +420,11 @@ static int runEval() {
   auto buffer = MemoryBuffer::getFile(textPath);
   if (!buffer)
     return fail(textPath + ": " + buffer.getError().message());
-  auto tokenizer = loadTokenizer();
-  if (!tokenizer)
-    return fail(tokenizer.takeError());
-  auto loaded = loadModel();
-  if (!loaded)
-    return fail(loaded.takeError());
-  CALMModel &model = **loaded;
+  auto session = loadSession();
+  if (!session)
+    return fail(session.takeError());
+  const Tokenizer &tokenizer = session->tokenizer;
+  CALMModel &model = *session->model;
   const CALMConfig &c = model.getConfig();
   int64_t k = c.patchSize;
   if (blockSize < 2 * k || blockSize % k != 0)
@@ -429,7 +437,7 @@ static int runEval() {
                         blockSize.getValue(), blockSize / k,
                         maxChunks.getValue()));
   // The file is one document: its tokens, then end-of-text.
-  std::vector<int32_t> stream = tokenizer->encode((*buffer)->getBuffer());
+  std::vector<int32_t> stream = tokenizer.encode((*buffer)->getBuffer());
   stream.push_back(static_cast<int32_t>(c.eosTokenId));
   for (int32_t id : stream)
     if (id >= c.vocabSize)

@@ -130,13 +130,16 @@ Value LinalgLayerBuilder::reduceRows(
       .getResult(0);
 }
 
+Value LinalgLayerBuilder::sumOfSquares(Value x) {
+  return reduceRows(x, 0.0, [](OpBuilder &nb, Location nl, Value v, Value acc) {
+    Value sq = arith::MulFOp::create(nb, nl, v, v);
+    return arith::AddFOp::create(nb, nl, acc, sq).getResult();
+  });
+}
+
 Value LinalgLayerBuilder::rmsNorm(Value x, Value w, double eps) {
   int64_t d = tensorType(x).getDimSize(1);
-  Value sumSquares =
-      reduceRows(x, 0.0, [](OpBuilder &nb, Location nl, Value v, Value acc) {
-        Value sq = arith::MulFOp::create(nb, nl, v, v);
-        return arith::AddFOp::create(nb, nl, acc, sq).getResult();
-      });
+  Value sumSquares = sumOfSquares(x);
   return elementwise(
       {{x, Broadcast::None}, {sumSquares, Broadcast::PerRow},
        {w, Broadcast::PerColumn}},
@@ -164,11 +167,7 @@ Value LinalgLayerBuilder::layerNorm(Value x, Value w, Value bias, double eps) {
         Value mean = arith::DivFOp::create(nb, nl, a[1], n);
         return arith::SubFOp::create(nb, nl, a[0], mean);
       });
-  Value sumSquares =
-      reduceRows(centered, 0.0, [](OpBuilder &nb, Location nl, Value v, Value acc) {
-        Value sq = arith::MulFOp::create(nb, nl, v, v);
-        return arith::AddFOp::create(nb, nl, acc, sq).getResult();
-      });
+  Value sumSquares = sumOfSquares(centered);
   return elementwise(
       {{centered, Broadcast::None}, {sumSquares, Broadcast::PerRow},
        {w, Broadcast::PerColumn}, {bias, Broadcast::PerColumn}},

@@ -68,6 +68,8 @@ public:
                     function_ref<Value(OpBuilder &, Location, ValueRange)> fn);
 
 private:
+  /// Per-row sum of squares of a rank-2 tensor ([M]).
+  Value sumOfSquares(Value x);
   /// Per-row reduction of a rank-2 tensor: init value and combiner.
   Value reduceRows(Value x, double init,
                    function_ref<Value(OpBuilder &, Location, Value, Value)> fn);
