@@ -77,3 +77,78 @@ BrierSums calm::runtime::calmBlockBrier(CALMModel &model,
     *tokens = std::move(decoded);
   return sums;
 }
+
+std::vector<double> calm::runtime::drawTwinUniforms(int64_t blockTokens,
+                                                    int64_t patchSize,
+                                                    std::mt19937_64 &rng) {
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  std::vector<double> u(2 * (blockTokens / patchSize - 1) * 4);
+  for (double &x : u)
+    x = uniform(rng);
+  return u;
+}
+
+BrierSums calm::runtime::twinBlockBrier(LlamaModel &model,
+                                        llvm::ArrayRef<int32_t> block,
+                                        int64_t k,
+                                        llvm::ArrayRef<double> uniforms,
+                                        std::vector<int32_t> *rollouts,
+                                        std::vector<double> *pY) {
+  constexpr int64_t n = 4;
+  assert(k >= n && "every start needs n tokens inside the block");
+  int64_t length = static_cast<int64_t>(block.size());
+  int64_t positions = length / k - 1;
+  std::vector<float> logits(model.getConfig().vocabSize);
+  std::vector<double> logP(positions * n, 0.0);
+  std::vector<int32_t> roll(2 * positions * n);
+  auto step = [&](int32_t token) {
+    // The caller validated ids and sized the cache; a failure is a bug.
+    if (llvm::Error err = model.step(token, logits))
+      llvm::report_fatal_error(llvm::toString(std::move(err)).c_str());
+  };
+  // One teacher-forced pass; logits row t predicts token t + 1. At each
+  // start s the two rollouts run from the cache of the prefix (positions
+  // < s), then the cache is rewound and teacher forcing overwrites them.
+  model.rewind(0);
+  for (int64_t t = 0; t + 1 < length; ++t) {
+    step(block[t]);
+    std::vector<double> probs = softmax(logits);
+    for (int64_t j = 0; j < n; ++j) {
+      int64_t s = t + 1 - j; // the start whose j-th target is token t + 1
+      if (s >= k && s % k == 0 && s <= length - k)
+        logP[(s / k - 1) * n + j] = std::log(probs[block[t + 1]]);
+    }
+    int64_t s = t + 1;
+    if (s < k || s % k != 0 || s > length - k)
+      continue;
+    int64_t p = s / k - 1;
+    for (int r = 0; r < 2; ++r) {
+      const double *u = &uniforms[(r * positions + p) * n];
+      int32_t *out = &roll[(r * positions + p) * n];
+      out[0] = inverseCDF(probs, u[0]);
+      for (int64_t j = 1; j < n; ++j) {
+        step(out[j - 1]);
+        out[j] = inverseCDF(softmax(logits), u[j]);
+      }
+      model.rewind(s);
+    }
+  }
+  BrierSums sums;
+  sums.positions = positions;
+  std::vector<double> py(positions * n);
+  for (int64_t p = 0; p < positions; ++p) {
+    double cumulative = 0;
+    bool same = true;
+    for (int64_t j = 0; j < n; ++j) {
+      cumulative += logP[p * n + j];
+      py[p * n + j] = std::exp(cumulative);
+      same = same && roll[p * n + j] == roll[(positions + p) * n + j];
+      sums.sum[j] += 2 * py[p * n + j] - double(same);
+    }
+  }
+  if (rollouts)
+    *rollouts = std::move(roll);
+  if (pY)
+    *pY = std::move(py);
+  return sums;
+}

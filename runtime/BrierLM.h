@@ -7,6 +7,9 @@
 //   CALM (two-sample estimator): two chunks x1, x2 drawn from the head and
 //     decoded; brier_n = 1{x1 = y} + 1{x2 = y} - 1{x1 = x2} on the first n
 //     tokens.
+//   Token twin (exact-probability estimator): brier_n = 2 P(y_1..n) -
+//     1{x1 = x2} on the first n tokens, P under teacher forcing, x1 and x2
+//     two rollouts of n tokens sampled at T = 1 (inverse CDF of uniforms).
 // B_n is the mean of brier_n over all positions; BrierLM = 100 *
 // max(0, B1 B2 B3 B4)^(1/4).
 //
@@ -16,6 +19,7 @@
 #define CALM_RUNTIME_BRIERLM_H
 
 #include "CALMModel.h"
+#include "LlamaModel.h"
 
 #include <array>
 #include <functional>
@@ -43,6 +47,18 @@ BrierSums calmBlockBrier(CALMModel &model, llvm::ArrayRef<int32_t> block,
 /// Noise for one block, drawn from `rng` in the layout calmBlockBrier takes.
 std::vector<float> drawBlockNoise(const CALMModel &model, int64_t blockTokens,
                                   std::mt19937_64 &rng);
+
+/// Terms of one block of a token twin, scored at every K-th position as the
+/// CALM it is compared with (K >= 4, L % K == 0), with uniforms [2, P, 4]
+/// (rollout, position, token). `rollouts` [2, P, 4] and `pY` [P, 4]
+/// (optional) receive the sampled tokens and P(y_1..n).
+BrierSums twinBlockBrier(LlamaModel &model, llvm::ArrayRef<int32_t> block,
+                         int64_t patchSize, llvm::ArrayRef<double> uniforms,
+                         std::vector<int32_t> *rollouts = nullptr,
+                         std::vector<double> *pY = nullptr);
+/// Uniforms for one twin block, in the layout twinBlockBrier takes.
+std::vector<double> drawTwinUniforms(int64_t blockTokens, int64_t patchSize,
+                                     std::mt19937_64 &rng);
 
 } // namespace calm::runtime
 

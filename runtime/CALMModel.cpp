@@ -1,8 +1,8 @@
 //===- CALMModel.cpp - a loaded, compiled CALM ready to run ---------------===//
 
 #include "CALMModel.h"
+#include "MemRefViews.h"
 
-#include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
@@ -14,39 +14,10 @@ using namespace calm::runtime;
 
 namespace {
 
-/// A memref descriptor over caller memory (row-major, contiguous).
-template <typename T, int N>
-StridedMemRefType<T, N> view(T *data, std::array<int64_t, N> shape) {
-  StridedMemRefType<T, N> m;
-  m.basePtr = data;
-  m.data = data;
-  m.offset = 0;
-  int64_t stride = 1;
-  for (int i = N - 1; i >= 0; --i) {
-    m.sizes[i] = shape[i];
-    m.strides[i] = stride;
-    stride *= shape[i];
-  }
-  return m;
-}
-
-template <typename T, int N>
-StridedMemRefType<T, N> view(const T *data, std::array<int64_t, N> shape) {
-  return view<T, N>(const_cast<T *>(data), shape);
-}
-
-using W = StridedMemRefType<uint8_t, 1>;
+using W = ByteBuffer;
 using F2 = StridedMemRefType<float, 2>;
 using F3 = StridedMemRefType<float, 3>;
 using I2 = StridedMemRefType<int32_t, 2>;
-
-/// The byte-buffer descriptor of f32 storage (weights, KV cache).
-W bytes(const std::vector<float> &v) {
-  return view<uint8_t, 1>(
-      reinterpret_cast<uint8_t *>(const_cast<float *>(v.data())),
-      {static_cast<int64_t>(v.size() * 4)});
-}
-
 
 float halfToFloat(uint16_t h) {
   uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff;
@@ -120,6 +91,22 @@ llvm::Error calm::runtime::copyToF32(const TensorView &t, llvm::StringRef path,
   return llvm::Error::success();
 }
 
+llvm::Error calm::runtime::packWeights(
+    const FlatLayout &layout,
+    llvm::function_ref<const TensorView *(llvm::StringRef)> find,
+    llvm::StringRef path, std::vector<float> &out) {
+  out.assign(layout.size(), 0.0f);
+  for (const FlatLayout::Entry &e : layout.getEntries()) {
+    const TensorView *t = find(e.name);
+    if (!t)
+      return fileError(path, "missing tensor '" + e.name + "'");
+    if (llvm::Error err = copyToF32(*t, path, &out[e.offset]))
+      return err;
+    releasePages(*t);
+  }
+  return llvm::Error::success();
+}
+
 CALMModel::~CALMModel() = default;
 
 uint64_t CALMModel::weightBytes() const {
@@ -144,28 +131,18 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options) {
   // Pack the weights into the layouts the module reads.
   FlatLayout calmLayout = getCALMFlatLayout(ck.config);
   FlatLayout aeLayout = getAEFlatLayout(ck.aeConfig);
-  m->calmWeights.assign(calmLayout.size(), 0.0f);
-  m->aeWeights.assign(aeLayout.size(), 0.0f);
-  for (const FlatLayout::Entry &e : calmLayout.getEntries()) {
-    const TensorView *t = ck.calmTensor(e.name);
-    if (!t)
-      return fileError(ck.dir, "missing tensor '" + e.name + "'");
-    if (llvm::Error err =
-            copyToF32(*t, ck.weights.getPath(), &m->calmWeights[e.offset]))
-      return std::move(err);
-    releasePages(*t);
-  }
-  for (const FlatLayout::Entry &e : aeLayout.getEntries()) {
-    const TensorView *t = ck.aeTensor(e.name);
-    if (!t)
-      return fileError(ck.aeDir, "missing tensor '" + e.name + "'");
-    if (llvm::Error err =
-            copyToF32(*t, ck.aeWeights.getPath(), &m->aeWeights[e.offset]))
-      return std::move(err);
-    // A tied output matrix reads the embedding's pages again: they fault
-    // back in from the file.
-    releasePages(*t);
-  }
+  if (llvm::Error e = packWeights(
+          calmLayout, [&](llvm::StringRef n) { return ck.calmTensor(n); },
+          ck.weights.getPath(), m->calmWeights))
+    return std::move(e);
+  // A tied output matrix reads the embedding's pages again: they fault back
+  // in from the file.
+  if (llvm::Error e = packWeights(
+          aeLayout, [&](llvm::StringRef n) { return ck.aeTensor(n); },
+          ck.aeWeights.getPath().empty() ? ck.weights.getPath()
+                                         : ck.aeWeights.getPath(),
+          m->aeWeights))
+    return std::move(e);
   const CALMConfig &c = ck.config;
   int64_t hd = c.hiddenSize / c.numAttentionHeads;
   size_t cache = static_cast<size_t>(c.numHiddenLayers * c.numAttentionHeads *

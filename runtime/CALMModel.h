@@ -77,6 +77,14 @@ private:
 llvm::Error copyToF32(const TensorView &tensor, llvm::StringRef path,
                       float *out);
 
+/// Packs the tensors `find` returns for each entry of `layout` into `out`
+/// (f32, layout.size() elements) with copyToF32, then drops each tensor's
+/// mapped file pages so they do not stay resident beside the copy.
+llvm::Error packWeights(const FlatLayout &layout,
+                        llvm::function_ref<const TensorView *(llvm::StringRef)>
+                            find,
+                        llvm::StringRef path, std::vector<float> &out);
+
 } // namespace calm::runtime
 
 #endif // CALM_RUNTIME_CALMMODEL_H

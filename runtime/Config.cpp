@@ -322,3 +322,91 @@ Error calm::runtime::checkLayout(
   }
   return Error::success();
 }
+
+Expected<ModelKind> calm::runtime::readModelKind(StringRef path) {
+  Expected<llvm::json::Value> json = readJSON(path);
+  if (!json)
+    return json.takeError();
+  std::optional<StringRef> type = json->getAsObject()->getString("model_type");
+  if (type && *type == "energy")
+    return ModelKind::CALM;
+  if (type && *type == "llama")
+    return ModelKind::Llama;
+  return fileError(path, "model_type must be \"energy\" (a CALM) or \"llama\" "
+                         "(a token-level twin), got " +
+                             (type ? "\"" + *type + "\"" : StringRef("none")));
+}
+
+Expected<LlamaConfig> calm::runtime::readLlamaConfig(StringRef path) {
+  Expected<llvm::json::Value> json = readJSON(path);
+  if (!json)
+    return json.takeError();
+  const llvm::json::Object &o = *json->getAsObject();
+  Fields f(path, o);
+  LlamaConfig c;
+  c.vocabSize = f.positive("vocab_size");
+  c.hiddenSize = f.positive("hidden_size");
+  c.intermediateSize = f.positive("intermediate_size");
+  c.numHiddenLayers = f.positive("num_hidden_layers");
+  c.numAttentionHeads = f.positive("num_attention_heads");
+  c.maxPositionEmbeddings = f.positive("max_position_embeddings");
+  c.eosTokenId = f.integer("eos_token_id");
+  c.rmsNormEps = f.number("rms_norm_eps", 1e-6);
+  c.ropeTheta = f.number("rope_theta", 10000.0);
+  if (Error e = f.take())
+    return std::move(e);
+  // Llama's defaults (transformers' LlamaConfig) where a key is absent.
+  c.tieWordEmbeddings = o.getBoolean("tie_word_embeddings").value_or(false);
+  int64_t kvHeads =
+      o.getInteger("num_key_value_heads").value_or(c.numAttentionHeads);
+  if (kvHeads != c.numAttentionHeads)
+    return fileError(path, llvm::formatv("num_key_value_heads = {0} differs "
+                                         "from num_attention_heads = {1}: "
+                                         "grouped-query attention is not "
+                                         "supported yet",
+                                         kvHeads, c.numAttentionHeads));
+  for (StringRef key : {"attention_bias", "mlp_bias"})
+    if (o.getBoolean(key).value_or(false))
+      return fileError(path, "'" + key + "' is true: biases are not supported");
+  if (const llvm::json::Value *v = o.get("rope_scaling");
+      v && v->kind() != llvm::json::Value::Null)
+    return fileError(path, "rope_scaling is not supported (must be null)");
+  if (std::optional<StringRef> act = o.getString("hidden_act");
+      act && *act != "silu")
+    return fileError(path, "hidden_act \"" + *act + "\" is not supported "
+                                                    "(only \"silu\")");
+  if (c.hiddenSize % c.numAttentionHeads != 0)
+    return fileError(path, llvm::formatv("hidden_size {0} is not a multiple of "
+                                         "num_attention_heads {1}",
+                                         c.hiddenSize, c.numAttentionHeads));
+  if ((c.hiddenSize / c.numAttentionHeads) % 2 != 0)
+    return fileError(path, "the head size must be even for rotary embeddings");
+  if (c.eosTokenId < 0 || c.eosTokenId >= c.vocabSize)
+    return fileError(path, "eos_token_id is outside the vocabulary");
+  return c;
+}
+
+std::vector<TensorSpec> calm::runtime::getLlamaLayout(const LlamaConfig &c) {
+  std::vector<TensorSpec> t;
+  auto add = [&](const llvm::Twine &name, std::vector<int64_t> shape) {
+    t.push_back({name.str(), std::move(shape)});
+  };
+  int64_t D = c.hiddenSize, I = c.intermediateSize;
+  add("model.embed_tokens.weight", {c.vocabSize, D});
+  for (int64_t i = 0; i < c.numHiddenLayers; ++i) {
+    std::string p = llvm::formatv("model.layers.{0}.", i).str();
+    add(p + "input_layernorm.weight", {D});
+    add(p + "post_attention_layernorm.weight", {D});
+    add(p + "self_attn.q_proj.weight", {D, D});
+    add(p + "self_attn.k_proj.weight", {D, D});
+    add(p + "self_attn.v_proj.weight", {D, D});
+    add(p + "self_attn.o_proj.weight", {D, D});
+    add(p + "mlp.gate_proj.weight", {I, D});
+    add(p + "mlp.up_proj.weight", {I, D});
+    add(p + "mlp.down_proj.weight", {D, I});
+  }
+  add("model.norm.weight", {D});
+  if (!c.tieWordEmbeddings)
+    add("lm_head.weight", {c.vocabSize, D});
+  return t;
+}

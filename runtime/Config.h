@@ -36,6 +36,18 @@ struct CALMConfig {
   std::string aePath; // as written in the file
 };
 
+/// A token-level Llama (`model_type` "llama"): the CALM's token twin.
+struct LlamaConfig {
+  int64_t vocabSize, hiddenSize, intermediateSize, numHiddenLayers;
+  int64_t numAttentionHeads, maxPositionEmbeddings, eosTokenId;
+  double rmsNormEps, ropeTheta;
+  bool tieWordEmbeddings;
+};
+
+/// What a model directory holds, from its config.json's model_type.
+enum class ModelKind { CALM, Llama };
+llvm::Expected<ModelKind> readModelKind(llvm::StringRef configPath);
+
 llvm::Expected<AutoencoderConfig> readAutoencoderConfig(llvm::StringRef path);
 llvm::Expected<CALMConfig> readCALMConfig(llvm::StringRef path);
 
@@ -52,6 +64,10 @@ std::vector<TensorSpec> getAutoencoderLayout(const AutoencoderConfig &c,
 /// The tensors of a CALM without its embedded autoencoder; the head under
 /// `mlp_generator.`.
 std::vector<TensorSpec> getCALMLayout(const CALMConfig &c);
+/// Refuses what the builder does not support (grouped-query attention, odd
+/// head sizes, rope scaling, biases) with a one-line error.
+llvm::Expected<LlamaConfig> readLlamaConfig(llvm::StringRef path);
+std::vector<TensorSpec> getLlamaLayout(const LlamaConfig &c);
 
 /// Checks `file` against `layout`: every tensor present with its shape, no
 /// tensor outside it except those whose name starts with one of

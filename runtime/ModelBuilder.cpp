@@ -265,45 +265,37 @@ Value attentionContraction(FunctionEmitter &fe, Value lhs, Value rhs,
   return op.getResult(0);
 }
 
-void buildBackboneStep(OpBuilder &b, ModuleOp module, const CALMConfig &c,
-                       const FlatLayout &layout, const ModelBuildOptions &o,
-                       const mlir::calm::CALMStageSizes &sizes) {
-  Type f32 = b.getF32Type(), i32 = b.getI32Type();
-  int64_t d = c.hiddenSize, heads = c.numAttentionHeads, hd = d / heads;
-  int64_t layers = c.numHiddenLayers, k = c.patchSize;
-  Type i8 = b.getI8Type();
-  auto cacheType = memref({layers * o.maxChunks * heads * hd * 4}, i8);
-  func::FuncOp fn = createFunction(
-      b, module, "calm_backbone_step",
-      {memref({layout.size() * 4}, i8), memref({1, k}, i32), b.getIndexType(),
-       cacheType, cacheType, memref({1, d}, f32)});
-  Location loc = fn.getLoc();
-  FunctionEmitter fe(b, loc, fn.getArgument(0), layout);
-  Value pos = fn.getArgument(2), kCache = fn.getArgument(3),
-        vCache = fn.getArgument(4);
-  Value ids = fe.toTensor(fn.getArgument(1));
-  double rmsEps = c.rmsNormEps;
-  Value x = mlir::calm::InputCompressOp::create(
-      b, loc, RankedTensorType::get({1, d}, f32), ids,
-      weightsOf(fe, mlir::calm::getInputCompressWeights(sizes)),
-      b.getF64FloatAttr(1e-6));
-  Value one = fe.lb.constantIndex(1);
-  Value length = arith::AddIOp::create(b, loc, pos, one);
+/// The shape of a Llama-style decoder stack (the CALM backbone and the token
+/// twin share it): weights under `prefix` ("transformer." or "model.").
+struct DecoderStack {
+  std::string prefix;
+  int64_t layers, hidden, heads, maxPositions;
+  double rmsEps, ropeTheta;
+};
+
+/// Runs the decoder layers and the final norm on x [1, d] at position `pos`,
+/// writing position `pos` of the KV caches and attending over 0..pos.
+Value emitDecoderStack(FunctionEmitter &fe, const DecoderStack &s, Value x,
+                       Value pos, Value kCache, Value vCache) {
+  OpBuilder &b = fe.b;
+  Location loc = fe.loc;
+  int64_t d = s.hidden, heads = s.heads, hd = d / heads;
+  Value length = arith::AddIOp::create(b, loc, pos, fe.lb.constantIndex(1));
   Value scale = fe.lb.constantF32(std::sqrt(static_cast<double>(hd)));
-  for (int64_t l = 0; l < layers; ++l) {
-    std::string p = llvm::formatv("transformer.layers.{0}.", l).str();
-    Value h = fe.lb.rmsNorm(x, fe.weight(p + "input_layernorm.weight"), rmsEps);
+  for (int64_t l = 0; l < s.layers; ++l) {
+    std::string p = llvm::formatv("{0}layers.{1}.", s.prefix, l).str();
+    Value h = fe.lb.rmsNorm(x, fe.weight(p + "input_layernorm.weight"), s.rmsEps);
     auto proj = [&](llvm::StringRef name) {
       Value y = fe.lb.linear(h, fe.weight(p + "self_attn." + name.str() +
                                           ".weight"),
                              {}, "projection");
       return fe.lb.reshape(y, {heads, hd});
     };
-    Value q = rope(fe, proj("q_proj"), pos, c.ropeTheta);
-    Value kNew = rope(fe, proj("k_proj"), pos, c.ropeTheta);
+    Value q = rope(fe, proj("q_proj"), pos, s.ropeTheta);
+    Value kNew = rope(fe, proj("k_proj"), pos, s.ropeTheta);
     Value vNew = proj("v_proj");
     auto view = [&](Value cache, bool single) {
-      return cacheView(b, loc, cache, l, o.maxChunks, heads, hd, pos, length,
+      return cacheView(b, loc, cache, l, s.maxPositions, heads, hd, pos, length,
                        single);
     };
     fe.store(kNew, view(kCache, true));
@@ -324,16 +316,51 @@ void buildBackboneStep(OpBuilder &b, ModuleOp module, const CALMConfig &c,
                         "projection");
     x = fe.lb.add(x, attn);
     h = fe.lb.rmsNorm(x, fe.weight(p + "post_attention_layernorm.weight"),
-                      rmsEps);
+                      s.rmsEps);
     Value gate = fe.lb.linear(h, fe.weight(p + "mlp.gate_proj.weight"), {}, "mlp");
     Value up = fe.lb.linear(h, fe.weight(p + "mlp.up_proj.weight"), {}, "mlp");
     x = fe.lb.add(x, fe.lb.linear(fe.lb.siluMul(gate, up),
                                   fe.weight(p + "mlp.down_proj.weight"), {},
                                   "mlp"));
   }
-  x = fe.lb.rmsNorm(x, fe.weight("transformer.norm.weight"), rmsEps);
+  return fe.lb.rmsNorm(x, fe.weight(s.prefix + "norm.weight"), s.rmsEps);
+}
+
+MemRefType cacheType(OpBuilder &b, const DecoderStack &s) {
+  return memref({s.layers * s.maxPositions * s.hidden * 4}, b.getI8Type());
+}
+
+void buildBackboneStep(OpBuilder &b, ModuleOp module, const CALMConfig &c,
+                       const FlatLayout &layout, const ModelBuildOptions &o,
+                       const mlir::calm::CALMStageSizes &sizes) {
+  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+  DecoderStack stack{"transformer.",        c.numHiddenLayers,
+                     c.hiddenSize,          c.numAttentionHeads,
+                     o.maxChunks,           c.rmsNormEps,
+                     c.ropeTheta};
+  int64_t d = c.hiddenSize, k = c.patchSize;
+  func::FuncOp fn = createFunction(
+      b, module, "calm_backbone_step",
+      {memref({layout.size() * 4}, i8), memref({1, k}, i32), b.getIndexType(),
+       cacheType(b, stack), cacheType(b, stack), memref({1, d}, f32)});
+  Location loc = fn.getLoc();
+  FunctionEmitter fe(b, loc, fn.getArgument(0), layout);
+  Value ids = fe.toTensor(fn.getArgument(1));
+  Value x = mlir::calm::InputCompressOp::create(
+      b, loc, RankedTensorType::get({1, d}, f32), ids,
+      weightsOf(fe, mlir::calm::getInputCompressWeights(sizes)),
+      b.getF64FloatAttr(1e-6));
+  x = emitDecoderStack(fe, stack, x, fn.getArgument(2), fn.getArgument(3),
+                       fn.getArgument(4));
   fe.store(x, fn.getArgument(5));
   func::ReturnOp::create(b, loc);
+}
+
+void loadModelDialects(MLIRContext &context) {
+  context.loadDialect<mlir::calm::CALMDialect, arith::ArithDialect,
+                      bufferization::BufferizationDialect, func::FuncDialect,
+                      linalg::LinalgDialect, math::MathDialect,
+                      memref::MemRefDialect, tensor::TensorDialect>();
 }
 
 } // namespace
@@ -342,10 +369,7 @@ OwningOpRef<ModuleOp>
 buildCALMModule(MLIRContext &context, const CALMConfig &c,
                                const AutoencoderConfig &ae,
                                const ModelBuildOptions &options) {
-  context.loadDialect<mlir::calm::CALMDialect, arith::ArithDialect,
-                      bufferization::BufferizationDialect, func::FuncDialect,
-                      linalg::LinalgDialect, math::MathDialect,
-                      memref::MemRefDialect, tensor::TensorDialect>();
+  loadModelDialects(context);
   OpBuilder b(&context);
   Location loc = NameLoc::get(b.getStringAttr("calm-model"));
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
@@ -440,6 +464,42 @@ buildCALMModule(MLIRContext &context, const CALMConfig &c,
     fe.store(logits, fn.getArgument(2));
     func::ReturnOp::create(b, fn.getLoc());
   }
+  return module;
+}
+
+FlatLayout getLlamaFlatLayout(const LlamaConfig &config) {
+  return FlatLayout(getLlamaLayout(config));
+}
+
+OwningOpRef<ModuleOp> buildLlamaModule(MLIRContext &context,
+                                       const LlamaConfig &c,
+                                       const ModelBuildOptions &options) {
+  loadModelDialects(context);
+  OpBuilder b(&context);
+  Location loc = NameLoc::get(b.getStringAttr("llama-model"));
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+  FlatLayout layout = getLlamaFlatLayout(c);
+  DecoderStack stack{"model.",        c.numHiddenLayers, c.hiddenSize,
+                     c.numAttentionHeads, options.maxChunks, c.rmsNormEps,
+                     c.ropeTheta};
+  // llama_step(w, ids[1] i32, pos, kcache, vcache, logits[1, V])
+  func::FuncOp fn = createFunction(
+      b, *module, "llama_step",
+      {memref({layout.size() * 4}, i8), memref({1}, i32), b.getIndexType(),
+       cacheType(b, stack), cacheType(b, stack),
+       memref({1, c.vocabSize}, f32)});
+  FunctionEmitter fe(b, fn.getLoc(), fn.getArgument(0), layout);
+  Value ids = fe.toTensor(fn.getArgument(1));
+  Value x = fe.lb.gather(fe.weight("model.embed_tokens.weight"), ids);
+  x = emitDecoderStack(fe, stack, x, fn.getArgument(2), fn.getArgument(3),
+                       fn.getArgument(4));
+  Value logits = fe.lb.linear(x, fe.weight(c.tieWordEmbeddings
+                                               ? "model.embed_tokens.weight"
+                                               : "lm_head.weight"),
+                              {}, "lm_head");
+  fe.store(logits, fn.getArgument(5));
+  func::ReturnOp::create(b, fn.getLoc());
   return module;
 }
 

@@ -78,6 +78,18 @@ mlir::OwningOpRef<mlir::ModuleOp>
 buildCALMModule(mlir::MLIRContext &context, const CALMConfig &config,
                 const AutoencoderConfig &ae, const ModelBuildOptions &options);
 
+/// The token twin's weights, in checkpoint order.
+FlatLayout getLlamaFlatLayout(const LlamaConfig &config);
+
+/// Builds the token-level Llama module (the baseline CALM is measured
+/// against), with the same decoder stack as the CALM backbone:
+///   llama_step(w, ids[1] i32, pos index, kcache, vcache, logits[1,V])
+/// `options.maxChunks` is its KV-cache capacity in tokens. The caller checked
+/// the config (readLlamaConfig refuses grouped-query attention).
+mlir::OwningOpRef<mlir::ModuleOp>
+buildLlamaModule(mlir::MLIRContext &context, const LlamaConfig &config,
+                 const ModelBuildOptions &options);
+
 } // namespace calm::runtime
 
 #endif // CALM_RUNTIME_MODELBUILDER_H

@@ -4,6 +4,7 @@
 
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -170,4 +171,35 @@ std::vector<int32_t> calm::runtime::sampleChunk(CALMModel &model,
   ChunkSource fallback(model, hidden, options.fallbackSamples, rng, stats);
   return batchApproximation(fallback.drawMany(options.fallbackSamples), k,
                             std::max<int64_t>(1, std::llround(inv)), rng);
+}
+
+std::vector<double> calm::runtime::softmax(llvm::ArrayRef<float> logits,
+                                           double temperature) {
+  double top = *std::max_element(logits.begin(), logits.end());
+  std::vector<double> p(logits.size());
+  double sum = 0;
+  for (size_t i = 0; i < logits.size(); ++i)
+    sum += p[i] = std::exp((logits[i] - top) / temperature);
+  for (double &x : p)
+    x /= sum;
+  return p;
+}
+
+int32_t calm::runtime::inverseCDF(llvm::ArrayRef<double> probs, double u) {
+  double total = 0;
+  for (double p : probs)
+    total += p;
+  double target = u * total, cumulative = 0;
+  for (size_t i = 0; i < probs.size(); ++i) {
+    cumulative += probs[i];
+    if (cumulative > target)
+      return static_cast<int32_t>(i);
+  }
+  return static_cast<int32_t>(probs.size() - 1);
+}
+
+int32_t calm::runtime::sampleToken(llvm::ArrayRef<float> logits,
+                                   double temperature, std::mt19937_64 &rng) {
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  return inverseCDF(softmax(logits, temperature), uniform(rng));
 }

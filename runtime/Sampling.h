@@ -57,6 +57,17 @@ std::vector<int32_t> batchApproximation(llvm::ArrayRef<int32_t> draws,
                                         int64_t patchSize, int64_t n,
                                         std::mt19937_64 &rng);
 
+/// Softmax of logits / temperature, in double (as the reference samples).
+std::vector<double> softmax(llvm::ArrayRef<float> logits,
+                            double temperature = 1.0);
+/// Inverse-CDF sampling: the first index whose cumulative probability
+/// exceeds u * total (u in [0, 1)), clamped to the last index.
+int32_t inverseCDF(llvm::ArrayRef<double> probs, double u);
+/// A token-level model's next token at temperature T: softmax(logits / T)
+/// sampled by inverseCDF.
+int32_t sampleToken(llvm::ArrayRef<float> logits, double temperature,
+                    std::mt19937_64 &rng);
+
 } // namespace calm::runtime
 
 #endif // CALM_RUNTIME_SAMPLING_H

@@ -5,12 +5,17 @@
 //                     [--samples N] [--seed S] [--numerics SEL]
 //   calm-run eval     [--model DIR] --text FILE [--block-size N] [--json]
 //
+// --model takes a CALM (model_type "energy") or its token twin (a Llama,
+// model_type "llama"): the same commands run either, so the two compare
+// under the same compiler, numerics and estimator of BrierLM.
+//
 // Every error is one line on stderr ("calm-run: ...") and exit status 1.
 //
 //===----------------------------------------------------------------------===//
 
 #include "BrierLM.h"
 #include "CALMModel.h"
+#include "LlamaModel.h"
 #include "Sampling.h"
 #include "Tokenizer.h"
 
@@ -38,11 +43,12 @@ static cl::SubCommand compileCommand(
 static cl::SubCommand generateCommand(
     "generate", "Generate text from a prompt (streams it as chunks decode)");
 static cl::SubCommand evalCommand(
-    "eval", "BrierLM of a text file (two-sample estimator of CALM)");
+    "eval", "BrierLM of a text file (two-sample estimator for a CALM, "
+            "exact-probability estimator for a token-level Llama)");
 
 static cl::opt<std::string> modelDir(
-    "model", cl::desc("CALM checkpoint directory (default: the shipped "
-                      "models/calm-tiny)"),
+    "model", cl::desc("Model directory: a CALM, or a token-level Llama (the "
+                      "twin; default: the shipped models/calm-tiny)"),
     cl::value_desc("DIR"), cl::init(CALM_DEFAULT_MODEL), cl::cat(category),
     cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand));
 static cl::opt<std::string>
@@ -57,12 +63,13 @@ static cl::opt<std::string> numerics(
              "f8e5m2[/tensor|/channel] i8[/tensor|/channel] lmul:M (M=1..23). "
              "ROLE: attention (Q.K^T, A.V), projection (q/k/v/o), mlp "
              "(backbone MLP), compress (input compression), head (energy "
-             "head), ae (autoencoder)"),
+             "head), ae (autoencoder), lm_head (a token model's output)"),
     cl::value_desc("SEL"), cl::init("f32"), cl::cat(category),
     cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand));
 static cl::opt<int64_t> maxChunks(
     "max-chunks",
-    cl::desc("KV-cache capacity in chunks of K tokens (default 512)"),
+    cl::desc("KV-cache capacity in chunks of K tokens (default 512); a "
+             "token-level model holds 4 tokens per chunk"),
     cl::init(512), cl::cat(category), cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand));
 static cl::opt<std::string> cacheDir(
     "cache-dir",
@@ -177,6 +184,85 @@ static Expected<CompileOptions> compileOptions() {
   return options;
 }
 
+/// The module of --model as built, before any pass.
+static Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+buildModule(mlir::MLIRContext &context, const ModelBuildOptions &build) {
+  SmallString<256> configPath(modelDir);
+  sys::path::append(configPath, "config.json");
+  auto kind = readModelKind(configPath);
+  if (!kind)
+    return kind.takeError();
+  if (*kind == ModelKind::Llama) {
+    auto config = readLlamaConfig(configPath);
+    if (!config)
+      return config.takeError();
+    return buildLlamaModule(context, *config, build);
+  }
+  auto checkpoint = openCALMCheckpoint(
+      modelDir,
+      aeDir.empty() ? std::nullopt : std::optional<std::string>(aeDir));
+  if (!checkpoint)
+    return checkpoint.takeError();
+  const CALMCheckpoint &ck = **checkpoint;
+  if (Error e = checkBuildable(ck.config, ck.aeConfig, build))
+    return fileError(configPath, toString(std::move(e)));
+  return buildCALMModule(context, ck.config, ck.aeConfig, build);
+}
+
+/// A loaded model: a CALM or a token-level Llama (exactly one is set).
+struct LoadedModel {
+  std::unique_ptr<CALMModel> calm;
+  std::unique_ptr<LlamaModel> llama;
+  const CompiledModule &getCompiled() const {
+    return calm ? calm->getCompiled() : llama->getCompiled();
+  }
+  uint64_t weightBytes() const {
+    return calm ? calm->weightBytes() : llama->weightBytes();
+  }
+  uint64_t cacheBytes() const {
+    return calm ? calm->cacheBytes() : llama->cacheBytes();
+  }
+};
+
+/// Tokens per chunk of a token-level model: its KV cache holds
+/// --max-chunks of them, and eval scores it every 4 tokens like the K = 4
+/// CALM it is compared with.
+static constexpr int64_t kTokenModelChunk = 4;
+
+static Expected<LoadedModel> loadModel(const CompileOptions &compile) {
+  if (maxChunks < 1)
+    return createStringError(inconvertibleErrorCode(),
+                             "--max-chunks must be at least 1");
+  SmallString<256> configPath(modelDir);
+  sys::path::append(configPath, "config.json");
+  if (!sys::fs::exists(configPath))
+    return createStringError(inconvertibleErrorCode(),
+                             modelDir + ": no config.json: not a model "
+                                        "directory");
+  auto kind = readModelKind(configPath);
+  if (!kind)
+    return kind.takeError();
+  ModelOptions modelOptions;
+  modelOptions.compile = compile;
+  modelOptions.build.maxChunks = maxChunks;
+  LoadedModel loaded;
+  if (*kind == ModelKind::Llama) {
+    modelOptions.build.maxChunks = maxChunks * kTokenModelChunk;
+    auto model = LlamaModel::load(modelDir, modelOptions);
+    if (!model)
+      return model.takeError();
+    loaded.llama = std::move(*model);
+    return std::move(loaded);
+  }
+  if (!aeDir.empty())
+    modelOptions.aeDir = aeDir;
+  auto model = CALMModel::load(modelDir, modelOptions);
+  if (!model)
+    return model.takeError();
+  loaded.calm = std::move(*model);
+  return std::move(loaded);
+}
+
 static int runCompile() {
   auto options = compileOptions();
   if (!options)
@@ -185,38 +271,27 @@ static int runCompile() {
     return fail("--max-chunks must be at least 1");
   ModelBuildOptions build;
   build.maxChunks = maxChunks;
+  mlir::MLIRContext context;
   if (emit != Emit::None) {
-    auto checkpoint = openCALMCheckpoint(
-        modelDir, aeDir.empty() ? std::nullopt
-                                : std::optional<std::string>(aeDir));
-    if (!checkpoint)
-      return fail(checkpoint.takeError());
-    const CALMCheckpoint &ck = **checkpoint;
-    if (Error e = checkBuildable(ck.config, ck.aeConfig, build))
-      return fail(ck.dir + "/config.json: " + toString(std::move(e)));
-    mlir::MLIRContext context;
-    auto module = buildCALMModule(context, ck.config, ck.aeConfig, build);
+    auto module = buildModule(context, build);
+    if (!module)
+      return fail(module.takeError());
     if (emit == Emit::MLIR) {
-      module->print(outs());
+      (*module)->print(outs());
       return 0;
     }
-    if (Error e = lowerToLLVMDialect(*module, *options))
+    if (Error e = lowerToLLVMDialect(**module, *options))
       return fail(std::move(e));
-    auto ir = translateToLLVMIR(*module);
+    auto ir = translateToLLVMIR(**module);
     if (!ir)
       return fail(ir.takeError());
     outs() << *ir;
     return 0;
   }
-  ModelOptions modelOptions;
-  modelOptions.compile = *options;
-  modelOptions.build = build;
-  if (!aeDir.empty())
-    modelOptions.aeDir = aeDir;
-  auto model = CALMModel::load(modelDir, modelOptions);
+  auto model = loadModel(*options);
   if (!model)
     return fail(model.takeError());
-  const CompiledModule &compiled = (*model)->getCompiled();
+  const CompiledModule &compiled = model->getCompiled();
   outs() << formatv("compiled {0} with numerics {1}: {2}\n", modelDir,
                     options->numerics.str(),
                     compiled.loadedFromCache()
@@ -224,13 +299,13 @@ static int runCompile() {
                         : formatv("{0:f2} s", compiled.compileSeconds()).str());
   outs() << formatv("weights {0:f1} MB (f32), KV cache {1:f1} MB, cache key "
                     "{2}\n",
-                    (*model)->weightBytes() / 1e6, (*model)->cacheBytes() / 1e6,
+                    model->weightBytes() / 1e6, model->cacheBytes() / 1e6,
                     compiled.getCacheKey());
   return 0;
 }
 
 /// The compiled model for generate/eval, or a one-line error.
-static Expected<std::unique_ptr<CALMModel>> loadModel() {
+static Expected<LoadedModel> loadRunModel() {
   if (device != "cpu") {
     if (device == "cuda")
       return createStringError(inconvertibleErrorCode(),
@@ -250,21 +325,13 @@ static Expected<std::unique_ptr<CALMModel>> loadModel() {
   auto options = compileOptions();
   if (!options)
     return options.takeError();
-  if (maxChunks < 1)
-    return createStringError(inconvertibleErrorCode(),
-                             "--max-chunks must be at least 1");
-  ModelOptions modelOptions;
-  modelOptions.compile = *options;
-  modelOptions.build.maxChunks = maxChunks;
-  if (!aeDir.empty())
-    modelOptions.aeDir = aeDir;
-  return CALMModel::load(modelDir, modelOptions);
+  return loadModel(*options);
 }
 
 /// What generate and eval run on: the model's tokenizer and compiled model.
 struct Session {
   Tokenizer tokenizer;
-  std::unique_ptr<CALMModel> model;
+  LoadedModel model;
 };
 
 static Expected<Session> loadSession() {
@@ -273,7 +340,7 @@ static Expected<Session> loadSession() {
   auto tokenizer = Tokenizer::load(path);
   if (!tokenizer)
     return tokenizer.takeError();
-  auto model = loadModel();
+  auto model = loadRunModel();
   if (!model)
     return model.takeError();
   return Session{std::move(*tokenizer), std::move(*model)};
@@ -313,6 +380,72 @@ private:
   std::string pending;
 };
 
+static double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+static std::string compileNote(const CompiledModule &compiled) {
+  return compiled.loadedFromCache()
+             ? std::string("cached")
+             : formatv("{0:f2} s", compiled.compileSeconds()).str();
+}
+
+/// generate on a token-level model: one step per token, exact temperature
+/// (softmax of logits / T). The prompt follows one <|endoftext|>, as every
+/// training document did.
+static int generateTokens(const Tokenizer &tokenizer, LlamaModel &model) {
+  const LlamaConfig &c = model.getConfig();
+  if (samples > 0)
+    return fail("--samples is the CALM batch approximation; a token-level "
+                "model samples its softmax exactly");
+  auto start = std::chrono::steady_clock::now();
+  std::vector<int32_t> ids = tokenizer.encode(prompt);
+  for (int32_t id : ids)
+    if (id >= c.vocabSize)
+      return fail(formatv("the prompt encodes to token {0}, outside the "
+                          "model's vocabulary of {1}",
+                          id, c.vocabSize));
+  ids.insert(ids.begin(), static_cast<int32_t>(c.eosTokenId));
+  if (static_cast<int64_t>(ids.size()) + maxTokens > model.getCapacity())
+    return fail(formatv("the prompt ({0} tokens) plus --max-tokens {1} "
+                        "exceeds the context of {2} tokens; raise "
+                        "--max-chunks or shorten the prompt",
+                        ids.size(), maxTokens.getValue(),
+                        model.getCapacity()));
+  std::vector<float> logits(c.vocabSize);
+  for (int32_t id : ids)
+    if (Error e = model.step(id, logits))
+      return fail(std::move(e));
+  auto firstStart = std::chrono::steady_clock::now();
+  double firstSeconds = 0;
+  std::mt19937_64 rng(seed);
+  std::vector<int32_t> generated;
+  TextStream text(tokenizer);
+  while (static_cast<int64_t>(generated.size()) < maxTokens) {
+    int32_t id = sampleToken(logits, temperature, rng);
+    if (generated.size() + 1 == kTokenModelChunk)
+      firstSeconds = secondsSince(firstStart);
+    if (id == c.eosTokenId)
+      break;
+    generated.push_back(id);
+    text.write(ArrayRef<int32_t>(generated).take_back(), /*final=*/false);
+    if (static_cast<int64_t>(generated.size()) < maxTokens)
+      if (Error e = model.step(id, logits))
+        return fail(std::move(e));
+  }
+  text.write({}, /*final=*/true);
+  outs() << "\n";
+  double seconds = secondsSince(start);
+  if (showStats)
+    errs() << formatv("calm-run: {0} tokens, {1:f2} s ({2:f1} tokens/s), "
+                      "first {3} tokens {4:f1} ms, compile: {5}\n",
+                      generated.size(), seconds, generated.size() / seconds,
+                      kTokenModelChunk, firstSeconds * 1e3,
+                      compileNote(model.getCompiled()));
+  return 0;
+}
+
 static int runGenerate() {
   SamplingOptions sampling;
   sampling.temperature = temperature;
@@ -327,8 +460,10 @@ static int runGenerate() {
   auto session = loadSession();
   if (!session)
     return fail(session.takeError());
+  if (session->model.llama)
+    return generateTokens(session->tokenizer, *session->model.llama);
   const Tokenizer &tokenizer = session->tokenizer;
-  CALMModel &model = *session->model;
+  CALMModel &model = *session->model.calm;
   const CALMConfig &c = model.getConfig();
   int64_t k = c.patchSize;
   auto start = std::chrono::steady_clock::now();
@@ -402,11 +537,7 @@ static int runGenerate() {
                       generated.size(), stats.steps, seconds,
                       generated.size() / seconds, firstChunkSeconds * 1e3,
                       stats.draws, stats.fallbacks,
-                      model.getCompiled().loadedFromCache()
-                          ? std::string("cached")
-                          : formatv("{0:f2} s",
-                                    model.getCompiled().compileSeconds())
-                                .str());
+                      compileNote(model.getCompiled()));
   else if (stats.fallbacks)
     errs() << formatv("calm-run: {0} of {1} chunks did not accept within {2} "
                       "rounds and used the batch approximation\n",
@@ -424,9 +555,15 @@ static int runEval() {
   if (!session)
     return fail(session.takeError());
   const Tokenizer &tokenizer = session->tokenizer;
-  CALMModel &model = *session->model;
-  const CALMConfig &c = model.getConfig();
-  int64_t k = c.patchSize;
+  LoadedModel &loaded = session->model;
+  int64_t k, vocab, eos;
+  if (loaded.calm) {
+    const CALMConfig &c = loaded.calm->getConfig();
+    k = c.patchSize, vocab = c.vocabSize, eos = c.eosTokenId;
+  } else {
+    const LlamaConfig &c = loaded.llama->getConfig();
+    k = kTokenModelChunk, vocab = c.vocabSize, eos = c.eosTokenId;
+  }
   if (blockSize < 2 * k || blockSize % k != 0)
     return fail(formatv("--block-size must be a multiple of K = {0} and at "
                         "least 2K, got {1}",
@@ -438,12 +575,12 @@ static int runEval() {
                         maxChunks.getValue()));
   // The file is one document: its tokens, then end-of-text.
   std::vector<int32_t> stream = tokenizer.encode((*buffer)->getBuffer());
-  stream.push_back(static_cast<int32_t>(c.eosTokenId));
+  stream.push_back(static_cast<int32_t>(eos));
   for (int32_t id : stream)
-    if (id >= c.vocabSize)
+    if (id >= vocab)
       return fail(formatv("{0}: encodes to token {1}, outside the model's "
                           "vocabulary of {2}",
-                          textPath, id, c.vocabSize));
+                          textPath, id, vocab));
   int64_t blocks = static_cast<int64_t>(stream.size()) / blockSize;
   if (maxBlocks > 0)
     blocks = std::min<int64_t>(blocks, maxBlocks);
@@ -458,7 +595,12 @@ static int runEval() {
   for (int64_t b = 0; b < blocks; ++b) {
     ArrayRef<int32_t> block =
         ArrayRef<int32_t>(stream).slice(b * blockSize, blockSize);
-    total.add(calmBlockBrier(model, block, drawBlockNoise(model, blockSize, rng)));
+    if (loaded.calm)
+      total.add(calmBlockBrier(*loaded.calm, block,
+                               drawBlockNoise(*loaded.calm, blockSize, rng)));
+    else
+      total.add(twinBlockBrier(*loaded.llama, block, k,
+                               drawTwinUniforms(blockSize, k, rng)));
     if (progress) {
       double elapsed = std::chrono::duration<double>(
                            std::chrono::steady_clock::now() - start)

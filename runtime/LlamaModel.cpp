@@ -1,0 +1,88 @@
+//===- LlamaModel.cpp - a loaded, compiled token-level Llama --------------===//
+
+#include "LlamaModel.h"
+#include "MemRefViews.h"
+#include "ModelBuilder.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+
+using namespace calm::runtime;
+
+LlamaModel::~LlamaModel() = default;
+
+llvm::Expected<std::unique_ptr<LlamaModel>>
+LlamaModel::load(llvm::StringRef dir, const ModelOptions &options) {
+  std::unique_ptr<LlamaModel> m(new LlamaModel());
+  llvm::SmallString<128> configPath(dir);
+  llvm::sys::path::append(configPath, "config.json");
+  auto config = readLlamaConfig(configPath);
+  if (!config)
+    return config.takeError();
+  m->config = *config;
+  if (options.build.maxChunks < 1)
+    return fileError(configPath, "the KV cache needs room for one token");
+  auto weights = WeightSet::open(dir);
+  if (!weights)
+    return weights.takeError();
+  m->checkpoint = std::move(*weights);
+  const WeightSet &w = m->checkpoint;
+  // A tied checkpoint may still carry lm_head.weight (some exporters save
+  // both); it is ignored then.
+  if (llvm::Error e = checkLayout(
+          w.getPath(), [&](llvm::StringRef n) { return w.find(n); }, w.all(),
+          getLlamaLayout(m->config), {}, {"lm_head.weight"}))
+    return std::move(e);
+  FlatLayout layout = getLlamaFlatLayout(m->config);
+  if (llvm::Error e = packWeights(
+          layout, [&](llvm::StringRef n) { return w.find(n); }, w.getPath(),
+          m->weights))
+    return std::move(e);
+
+  m->capacity = options.build.maxChunks;
+  size_t cache = static_cast<size_t>(m->config.numHiddenLayers *
+                                     m->config.hiddenSize * m->capacity);
+  m->kCache.assign(cache, 0.0f);
+  m->vCache.assign(cache, 0.0f);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      buildLlamaModule(m->context, m->config, options.build);
+  auto compiled = compileModule(*module, options.compile);
+  if (!compiled)
+    return compiled.takeError();
+  m->compiled = std::move(*compiled);
+  auto fn = m->compiled->lookup("llama_step");
+  if (!fn)
+    return fn.takeError();
+  m->fnStep = *fn;
+  return std::move(m);
+}
+
+void LlamaModel::rewind(int64_t newPosition) {
+  assert(newPosition >= 0 && newPosition <= position && "rewind forward");
+  // Nothing to clear: a step at position p overwrites slot p and attends
+  // only to slots 0..p.
+  position = newPosition;
+}
+
+llvm::Error LlamaModel::step(int32_t token,
+                             llvm::MutableArrayRef<float> logits) {
+  if (position >= capacity)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("context is full: the KV cache holds {0} tokens",
+                      capacity));
+  if (token < 0 || token >= config.vocabSize)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("token id {0} is outside the vocabulary [0, {1})", token,
+                      config.vocabSize));
+  assert(static_cast<int64_t>(logits.size()) == config.vocabSize);
+  ByteBuffer w = bytes(weights), kc = bytes(kCache), vc = bytes(vCache);
+  auto ids = view<int32_t, 1>(&token, {1});
+  auto out = view<float, 2>(logits.data(), {1, config.vocabSize});
+  using Fn = void (*)(ByteBuffer *, StridedMemRefType<int32_t, 1> *, int64_t,
+                      ByteBuffer *, ByteBuffer *, StridedMemRefType<float, 2> *);
+  reinterpret_cast<Fn>(fnStep)(&w, &ids, position, &kc, &vc, &out);
+  ++position;
+  return llvm::Error::success();
+}

@@ -1,0 +1,53 @@
+//===- LlamaModel.h - a loaded, compiled token-level Llama ------*- C++ -*-===//
+//
+// The CALM's token twin (a standard Llama LM with a softmax head, same
+// tokenizer): the baseline a CALM is measured against, run by the same
+// compiler and numerics from the same decoder-stack builder. One token per
+// step; the KV cache can be rewound, which the BrierLM rollouts use.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CALM_RUNTIME_LLAMAMODEL_H
+#define CALM_RUNTIME_LLAMAMODEL_H
+
+#include "CALMModel.h"
+#include "Checkpoint.h"
+
+namespace calm::runtime {
+
+class LlamaModel {
+public:
+  ~LlamaModel();
+  /// Opens, validates, packs, builds and compiles (`options.build.maxChunks`
+  /// is the context in tokens; `options.aeDir` is unused).
+  static llvm::Expected<std::unique_ptr<LlamaModel>>
+  load(llvm::StringRef dir, const ModelOptions &options);
+
+  const LlamaConfig &getConfig() const { return config; }
+  const CompiledModule &getCompiled() const { return *compiled; }
+  uint64_t weightBytes() const { return 4 * weights.size(); }
+  uint64_t cacheBytes() const { return 4 * (kCache.size() + vCache.size()); }
+  /// Tokens the KV cache can hold.
+  int64_t getCapacity() const { return capacity; }
+
+  /// Tokens held in the KV cache.
+  int64_t getPosition() const { return position; }
+  /// Forgets every token from `position` on (position <= getPosition()).
+  void rewind(int64_t newPosition);
+  /// Appends one token; `logits` [V] receive the next-token logits.
+  llvm::Error step(int32_t token, llvm::MutableArrayRef<float> logits);
+
+private:
+  LlamaModel() = default;
+  LlamaConfig config;
+  WeightSet checkpoint;
+  mlir::MLIRContext context;
+  std::unique_ptr<CompiledModule> compiled;
+  std::vector<float> weights, kCache, vCache;
+  int64_t capacity = 0, position = 0;
+  void *fnStep = nullptr;
+};
+
+} // namespace calm::runtime
+
+#endif // CALM_RUNTIME_LLAMAMODEL_H

@@ -1,0 +1,107 @@
+//===- TwinParityTest.cpp - the compiled token twin vs PyTorch ------------===//
+//
+// The token-level Llama (models/llama-tiny-twin) through the same builder and
+// compiler as the CALM backbone, against the reference's fixtures
+// (test/fixtures/README.md): logits of every position within 1e-4 of the
+// largest, the greedy continuation token for token, and the exact-probability
+// BrierLM on the held-out slice with the reference's own uniforms (same
+// rollouts, P(y) to 1e-4 relative, same B_n).
+//
+//===----------------------------------------------------------------------===//
+
+#include "BrierLM.h"
+#include "FixtureUtils.h"
+#include "LlamaModel.h"
+
+using namespace calm;
+using namespace calm::test;
+
+namespace {
+
+std::unique_ptr<runtime::LlamaModel> loadShippedTwin() {
+  runtime::ModelOptions options;
+  options.compile.cacheDir = CALM_TEST_CACHE_DIR;
+  options.build.maxChunks = 256;
+  auto model = runtime::LlamaModel::load(
+      kSource + "/models/llama-tiny-twin", options);
+  if (!model) {
+    ADD_FAILURE() << llvm::toString(model.takeError());
+    return nullptr;
+  }
+  return std::move(*model);
+}
+
+TEST(TwinParity, LogitsAndGreedyTokens) {
+  std::unique_ptr<runtime::LlamaModel> model = loadShippedTwin();
+  ASSERT_NE(model, nullptr);
+  Fixtures twin("twin");
+  std::vector<int32_t> ids = twin.get<int32_t>("input_ids");
+  std::vector<float> expectedSlice = twin.get<float>("logits_slice");
+  std::vector<float> expectedLast = twin.get<float>("logits_last");
+  std::vector<int32_t> expectedGreedy = twin.get<int32_t>("greedy_tokens");
+  ASSERT_EQ(ids.size(), 32u);
+  int64_t v = model->getConfig().vocabSize;
+  std::vector<float> logits(v), slice;
+  for (int32_t id : ids) {
+    ASSERT_FALSE(bool(model->step(id, logits)));
+    slice.insert(slice.end(), logits.begin(), logits.begin() + 256);
+  }
+  EXPECT_LE(relativeError(slice, expectedSlice), 1e-4);
+  EXPECT_LE(relativeError(logits, expectedLast), 1e-4);
+  std::vector<int32_t> greedy;
+  for (size_t i = 0; i < expectedGreedy.size(); ++i) {
+    int32_t next = static_cast<int32_t>(
+        std::max_element(logits.begin(), logits.end()) - logits.begin());
+    greedy.push_back(next);
+    ASSERT_FALSE(bool(model->step(next, logits)));
+  }
+  EXPECT_EQ(greedy, expectedGreedy);
+}
+
+TEST(TwinParity, RewindRecomputesTheSameLogits) {
+  std::unique_ptr<runtime::LlamaModel> model = loadShippedTwin();
+  ASSERT_NE(model, nullptr);
+  int64_t v = model->getConfig().vocabSize;
+  std::vector<float> first(v), second(v), scratch(v);
+  for (int32_t id : {4094, 67, 471})
+    ASSERT_FALSE(bool(model->step(id, first)));
+  // Overwrite position 2 with another token, rewind, redo: same logits.
+  model->rewind(2);
+  ASSERT_FALSE(bool(model->step(99, scratch)));
+  model->rewind(2);
+  ASSERT_FALSE(bool(model->step(471, second)));
+  EXPECT_EQ(first, second);
+}
+
+TEST(TwinParity, BrierOnTheHeldOutSlice) {
+  std::unique_ptr<runtime::LlamaModel> model = loadShippedTwin();
+  ASSERT_NE(model, nullptr);
+  Fixtures brier("brier");
+  std::vector<int32_t> ids = brier.get<int32_t>("input_ids");
+  std::vector<double> uniforms = brier.get<double>("twin_uniforms");
+  std::vector<int32_t> expectedRollouts = brier.get<int32_t>("twin_rollouts");
+  std::vector<double> expectedPY = brier.get<double>("twin_p_y");
+  std::vector<double> expectedTerms = brier.get<double>("twin_terms");
+  std::vector<int32_t> rollouts;
+  std::vector<double> py;
+  runtime::BrierSums sums =
+      runtime::twinBlockBrier(*model, ids, 4, uniforms, &rollouts, &py);
+  ASSERT_EQ(sums.positions, 63);
+  // A rollout token can flip only where u falls within float error of a
+  // CDF step; none does on this slice.
+  EXPECT_EQ(rollouts, expectedRollouts);
+  ASSERT_EQ(py.size(), expectedPY.size());
+  for (size_t i = 0; i < py.size(); ++i)
+    EXPECT_NEAR(py[i], expectedPY[i], 1e-4 * expectedPY[i] + 1e-12) << i;
+  std::array<double, 4> expectedSum{};
+  for (size_t p = 0; p < 63; ++p)
+    for (size_t n = 0; n < 4; ++n)
+      expectedSum[n] += expectedTerms[p * 4 + n];
+  for (size_t n = 0; n < 4; ++n)
+    EXPECT_NEAR(sums.sum[n], expectedSum[n], 1e-4) << "n = " << n + 1;
+  // The manifest's B_1 and BrierLM (0: B1 < 0 on this slice).
+  EXPECT_NEAR(sums.means()[0], -0.007072453870447408, 1e-5);
+  EXPECT_EQ(sums.brierLM(), 0.0);
+}
+
+} // namespace
