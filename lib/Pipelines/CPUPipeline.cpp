@@ -50,6 +50,10 @@ void mlir::calm::buildCPUPipeline(OpPassManager &pm,
     elementwise.vectorWidth = options.vectorWidth;
     pm.addNestedPass<func::FuncOp>(
         calm::createCALMVectorizeElementwise(elementwise));
+    // Linear layers and attention scores: dot products in registers.
+    calm::CALMVectorizeDotProductsOptions dots;
+    dots.vectorWidth = options.vectorWidth;
+    pm.addNestedPass<func::FuncOp>(calm::createCALMVectorizeDotProducts(dots));
   }
   pm.addNestedPass<func::FuncOp>(calm::createCALMInterchangeContractions());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToAffineLoopsPass());

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "calm/Transforms/BodyWidening.h"
 #include "calm/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -31,15 +32,6 @@ using namespace mlir;
 
 namespace {
 
-/// Byte-sized scalars only: i1 memory holds a byte per element while a
-/// vector<Nxi1> is bit-packed, and index has no fixed width.
-bool isVectorizableElement(Type type) {
-  if (!isa<IntegerType, FloatType>(type))
-    return false;
-  unsigned bits = type.getIntOrFloatBitWidth();
-  return bits >= 8 && llvm::isPowerOf2_32(bits);
-}
-
 /// Whether `op` is the shape of generic this pass handles.
 bool isSupported(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0)
@@ -52,23 +44,12 @@ bool isSupported(linalg::GenericOp op) {
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
     if (!type || !type.isLastDimUnitStride() ||
-        !isVectorizableElement(type.getElementType()))
+        !calm::isVectorizableElement(type.getElementType()))
       return false;
   }
-  for (Operation &bodyOp : op.getBody()->without_terminator()) {
-    if (bodyOp.getNumRegions() != 0 || !isMemoryEffectFree(&bodyOp))
+  for (Operation &bodyOp : op.getBody()->without_terminator())
+    if (!calm::isWidenableBodyOp(bodyOp, op.getBody()))
       return false;
-    if (isa<linalg::IndexOp>(bodyOp))
-      return false;
-    for (Type t : bodyOp.getResultTypes())
-      if (!isVectorizableElement(t) && !t.isInteger(1))
-        return false;
-    bool uniform = llvm::none_of(bodyOp.getOperands(), [&](Value v) {
-      return v.getParentBlock() == op.getBody();
-    });
-    if (!uniform && !OpTrait::hasElementwiseMappableTraits(&bodyOp))
-      return false;
-  }
   return true;
 }
 
@@ -125,17 +106,9 @@ private:
     }
   }
 
-  Type vectorOf(Type t) { return VectorType::get({int64_t(width)}, t); }
-
-  /// A loop-invariant scalar used where a vector is expected.
-  Value broadcast(Value v) {
-    return vector::BroadcastOp::create(rewriter, loc, vectorOf(v.getType()), v);
-  }
-
   void emitBody(ArrayRef<Value> ivs, bool vector) {
     Block *body = op.getBody();
-    IRMapping map;
-    DenseSet<Value> varying;
+    calm::BodyWidener widener(rewriter, loc, width);
     for (OpOperand &operand : op->getOpOperands()) {
       BlockArgument arg = body->getArgument(operand.getOperandNumber());
       if (arg.use_empty())
@@ -143,47 +116,22 @@ private:
       Value mem = operand.get();
       Value loaded =
           vector ? vector::LoadOp::create(rewriter, loc,
-                                          vectorOf(arg.getType()), mem, ivs)
+                                          widener.vectorOf(arg.getType()), mem,
+                                          ivs)
                        .getResult()
                  : memref::LoadOp::create(rewriter, loc, mem, ivs).getResult();
-      map.map(arg, loaded);
-      varying.insert(arg);
+      widener.mapArgument(arg, loaded, vector);
     }
-    for (Operation &bodyOp : body->without_terminator()) {
-      bool isVarying = llvm::any_of(
-          bodyOp.getOperands(), [&](Value v) { return varying.contains(v); });
-      if (!vector || !isVarying) {
-        rewriter.clone(bodyOp, map);
-        continue;
-      }
-      SmallVector<Value> operands;
-      for (Value v : bodyOp.getOperands()) {
-        Value mapped = map.lookupOrDefault(v);
-        operands.push_back(varying.contains(v) ? mapped : broadcast(mapped));
-      }
-      OperationState state(bodyOp.getLoc(), bodyOp.getName());
-      state.addOperands(operands);
-      for (Type t : bodyOp.getResultTypes())
-        state.addTypes(vectorOf(t));
-      state.addAttributes(bodyOp.getAttrs());
-      Operation *widened = rewriter.create(state);
-      for (auto [from, to] :
-           llvm::zip(bodyOp.getResults(), widened->getResults())) {
-        map.map(from, to);
-        varying.insert(from);
-      }
-    }
+    for (Operation &bodyOp : body->without_terminator())
+      widener.emit(bodyOp, vector);
     auto yield = cast<linalg::YieldOp>(body->getTerminator());
     for (auto [yielded, init] :
          llvm::zip(yield.getValues(), op.getDpsInits())) {
-      Value value = map.lookupOrDefault(yielded);
-      if (vector) {
-        if (!varying.contains(yielded))
-          value = broadcast(value);
+      Value value = widener.lookup(yielded, vector);
+      if (vector)
         vector::StoreOp::create(rewriter, loc, value, init, ivs);
-      } else {
+      else
         memref::StoreOp::create(rewriter, loc, value, init, ivs);
-      }
     }
   }
 

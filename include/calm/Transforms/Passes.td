@@ -53,6 +53,40 @@ def CALMBufferDeallocation : Pass<"calm-buffer-deallocation", "ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+def CALMVectorizeDotProducts
+    : Pass<"calm-vectorize-dot-products", "func::FuncOp"> {
+  let summary = "Vectorize contractions whose reduction walks both inputs "
+                "contiguously (x . W^T, Q . K^T) as register dot products";
+  let description = [{
+    Rewrites a `linalg.generic` on memrefs with two inputs, one reduction
+    loop that is the innermost (unit-stride) dimension of both inputs and
+    absent from the output, and a body `out + f(a, b)` (f pure and
+    elementwise: `mulf`, `calm.lmul`, casts, integer products) into loops
+    whose reduction runs in vector registers: four independent `vector-width`
+    accumulators, then one, then scalars, a horizontal `vector.reduction`,
+    and one load and store of the output element.
+
+    This is the layout of every linear layer (weights stored [out, in], as
+    checkpoints hold them) and of attention scores. Lowered as affine loops
+    instead, the reduction is carried through memory (a load and store of
+    the output per multiply) and is not vectorized: about 20x slower.
+
+    Loop order: the parallel dims of the input with more of them (the
+    weights: ties go to the second input) run outermost, so a weight row
+    stays in L1 while every row of the activations is multiplied with it.
+    Floating-point sums are reassociated (lane-wise partial sums), as in
+    BLAS; integer sums are exact.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"vectorWidth", "vector-width", "unsigned", /*default=*/"8",
+           "Lanes per vector">,
+  ];
+}
+
 def CALMVectorizeElementwise
     : Pass<"calm-vectorize-elementwise", "func::FuncOp"> {
   let summary = "Vectorize elementwise linalg.generic ops on memrefs with "

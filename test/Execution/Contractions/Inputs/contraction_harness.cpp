@@ -47,6 +47,7 @@ template <int R> struct MemRef {
   extern "C" void _mlir_ciface_gemv_##F(MemRef<2> *, MemRef<2> *,              \
                                         MemRef<2> *);                          \
   extern "C" void _mlir_ciface_vm_##F(MemRef<1> *, MemRef<1> *, MemRef<2> *);  \
+  extern "C" void _mlir_ciface_lin_##F(MemRef<2> *, MemRef<2> *, MemRef<2> *); \
   extern "C" void _mlir_ciface_dot_##F(MemRef0 *, MemRef<1> *, MemRef<1> *);
 #include "kernels.inc"
 #undef KERNELS
@@ -67,6 +68,7 @@ struct Kernels {
   void (*mv)(MemRef<1> *, MemRef<2> *, MemRef<1> *);
   void (*gemv)(MemRef<2> *, MemRef<2> *, MemRef<2> *);
   void (*vm)(MemRef<1> *, MemRef<1> *, MemRef<2> *);
+  void (*lin)(MemRef<2> *, MemRef<2> *, MemRef<2> *);
   void (*dot)(MemRef0 *, MemRef<1> *, MemRef<1> *);
 };
 
@@ -81,6 +83,7 @@ std::vector<Kernels> allKernels() {
    _mlir_ciface_mv_##F,                                                        \
    _mlir_ciface_gemv_##F,                                                      \
    _mlir_ciface_vm_##F,                                                        \
+   _mlir_ciface_lin_##F,                                                       \
    _mlir_ciface_dot_##F},
 #include "kernels.inc"
 #undef KERNELS
@@ -296,6 +299,20 @@ void runForm(const Kernels &k) {
     std::vector<float> got{out.aligned[out.offset]};
     std::free(out.allocated);
     compare(k.form + " dot", got, referenceMatmul(a, b, 1, 27, 1, f));
+  }
+
+  // A linear layer with weights [out, in] (calm-vectorize-dot-products: K =
+  // 45 runs one 4x8-lane step, one 8-lane step and 5 scalars).
+  {
+    std::vector<float> x = gaussian(5 * 45, rng), w = gaussian(7 * 45, rng);
+    std::vector<float> wt(45 * 7);
+    for (int n = 0; n < 7; ++n)
+      for (int kk = 0; kk < 45; ++kk)
+        wt[kk * 7 + n] = w[n * 45 + kk];
+    MemRef<2> out, vx = view2(x, 5, 45), vw = view2(w, 7, 45);
+    k.lin(&out, &vx, &vw);
+    compare(k.form + " linear x.W^T", take(out),
+            referenceMatmul(x, wt, 5, 45, 7, f));
   }
 
   // Batch dims and matvec.

@@ -11,6 +11,8 @@ calm-apply-numerics picks the form per op:
   mv_<form>      matvec [9, 21] x [21]
   gemv_<form>    A [1, 40] x B [40, 6], static
   vm_<form>      vecmat [21] x [21, 9]
+  lin_<form>     linear layer x [5, 45] . W [7, 45]^T as the model builder
+                 writes it (a generic; the weight's rows are the reduction)
   dot_<form>     dot [27] . [27]
 The constant B of mmc is B[k][n] = sin(0.7 k + 1.3 n) * (n + 1), written to
 --table too so that the harness uses the same numbers.
@@ -98,6 +100,21 @@ func.func @dot_{f}(%a: tensor<27xf32>, %b: tensor<27xf32>) -> tensor<f32> attrib
   %c = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
   %r = linalg.dot {{calm.numerics = "{form}"}} ins(%a, %b : tensor<27xf32>, tensor<27xf32>) outs(%c : tensor<f32>) -> tensor<f32>
   return %r : tensor<f32>
+}}
+
+func.func @lin_{f}(%x: tensor<5x45xf32>, %w: tensor<7x45xf32>) -> tensor<5x7xf32> attributes {{llvm.emit_c_interface}} {{
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<5x7xf32>
+  %c = linalg.fill ins(%z : f32) outs(%e : tensor<5x7xf32>) -> tensor<5x7xf32>
+  %r = linalg.generic {{indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>],
+                        iterator_types = ["parallel", "parallel", "reduction"]}}
+      ins(%x, %w : tensor<5x45xf32>, tensor<7x45xf32>) outs(%c : tensor<5x7xf32>) attrs = {{calm.numerics = "{form}"}} {{
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }} -> tensor<5x7xf32>
+  return %r : tensor<5x7xf32>
 }}
 
 func.func @mv_{f}(%a: tensor<9x21xf32>, %b: tensor<21xf32>) -> tensor<9xf32> attributes {{llvm.emit_c_interface}} {{

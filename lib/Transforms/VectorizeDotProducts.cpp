@@ -1,0 +1,292 @@
+//===- VectorizeDotProducts.cpp - contractions as register dot products ---===//
+//
+//   linalg.generic {parallel dims P, one reduction r} ins(%a, %b) outs(%c)
+//     ^bb0(%x, %y, %out): %t = f(%x, %y); %s = add %out, %t; yield %s
+// with r the innermost dim of %a and %b and absent from %c becomes
+//   scf.for over P (the larger input's dims outermost) {
+//     4 vector accumulators over r, W lanes each, step 4W; then one, step W;
+//     vector.reduction; then the scalar remainder;
+//     %c[...] = add(%c[...], sum)
+//   }
+//
+//===----------------------------------------------------------------------===//
+
+#include "calm/Transforms/BodyWidening.h"
+#include "calm/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+namespace mlir::calm {
+#define GEN_PASS_DEF_CALMVECTORIZEDOTPRODUCTS
+#include "calm/Transforms/Passes.h.inc"
+} // namespace mlir::calm
+
+using namespace mlir;
+
+namespace {
+
+constexpr unsigned kAccumulators = 4;
+
+struct DotProduct {
+  linalg::GenericOp op;
+  unsigned reduction;
+  /// Parallel loop dims, outermost first.
+  SmallVector<unsigned> order;
+  /// The yielded `add(out, term)`.
+  Operation *accumulate;
+  Value term;
+};
+
+std::optional<unsigned> dimOf(AffineExpr e) {
+  if (auto d = dyn_cast<AffineDimExpr>(e))
+    return d.getPosition();
+  return std::nullopt;
+}
+
+std::optional<DotProduct> match(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 1)
+    return std::nullopt;
+  DotProduct dot{op, 0, {}, nullptr, {}};
+  auto iterators = op.getIteratorTypesArray();
+  for (unsigned i = 0; i < iterators.size(); ++i)
+    if (iterators[i] == utils::IteratorType::reduction)
+      dot.reduction = i;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }))
+    return std::nullopt;
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    AffineMap map = maps[in->getOperandNumber()];
+    auto type = dyn_cast<MemRefType>(in->get().getType());
+    if (map.getNumResults() == 0 || dimOf(map.getResults().back()) != dot.reduction ||
+        !type || !type.isLastDimUnitStride() ||
+        !calm::isVectorizableElement(type.getElementType()))
+      return std::nullopt;
+  }
+  AffineMap outMap = maps[2];
+  if (outMap.isFunctionOfDim(dot.reduction) ||
+      !isa<MemRefType>(op.getDpsInits()[0].getType()))
+    return std::nullopt;
+
+  // The body: yield(add(out, term)), out used only there.
+  Block *body = op.getBody();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  BlockArgument out = body->getArgument(2);
+  Operation *acc = yield.getValues()[0].getDefiningOp();
+  if (!acc || acc->getBlock() != body || !isa<arith::AddFOp, arith::AddIOp>(acc) ||
+      !out.hasOneUse() || !acc->getResult(0).hasOneUse())
+    return std::nullopt;
+  if (acc->getOperand(0) == out)
+    dot.term = acc->getOperand(1);
+  else if (acc->getOperand(1) == out)
+    dot.term = acc->getOperand(0);
+  else
+    return std::nullopt;
+  dot.accumulate = acc;
+  if (!calm::isVectorizableElement(dot.term.getType()))
+    return std::nullopt;
+  for (Operation &bodyOp : body->without_terminator())
+    if (&bodyOp != acc && !calm::isWidenableBodyOp(bodyOp, body))
+      return std::nullopt;
+
+  // Loop order: the parallel dims of the input that has more of them (the
+  // weights of x . W^T; ties go to the second input) outermost.
+  auto parallelDims = [&](AffineMap map) {
+    SmallVector<unsigned> dims;
+    for (AffineExpr e : map.getResults())
+      if (*dimOf(e) != dot.reduction)
+        dims.push_back(*dimOf(e));
+    return dims;
+  };
+  SmallVector<unsigned> first = parallelDims(maps[0]),
+                        second = parallelDims(maps[1]);
+  if (first.size() > second.size())
+    std::swap(first, second);
+  SmallVector<unsigned> third = parallelDims(outMap);
+  for (ArrayRef<unsigned> dims : {ArrayRef<unsigned>(second),
+                                  ArrayRef<unsigned>(first),
+                                  ArrayRef<unsigned>(third)})
+    for (unsigned d : dims)
+      if (!llvm::is_contained(dot.order, d))
+        dot.order.push_back(d);
+  if (dot.order.size() + 1 != op.getNumLoops())
+    return std::nullopt;
+  return dot;
+}
+
+class Emitter {
+public:
+  Emitter(RewriterBase &rewriter, DotProduct dot, unsigned width)
+      : rewriter(rewriter), dot(dot), loc(dot.op.getLoc()), width(width),
+        ivs(dot.op.getNumLoops()) {}
+
+  void run() {
+    rewriter.setInsertionPoint(dot.op);
+    emitParallel(0);
+    rewriter.eraseOp(dot.op);
+  }
+
+private:
+  Value index(int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v);
+  }
+
+  /// The extent of loop `dim`, from the first operand indexed by it.
+  Value extent(unsigned dim) {
+    for (OpOperand &operand : dot.op->getOpOperands()) {
+      AffineMap map = dot.op.getMatchingIndexingMap(&operand);
+      for (unsigned r = 0; r < map.getNumResults(); ++r)
+        if (dimOf(map.getResult(r)) == dim)
+          return memref::DimOp::create(rewriter, loc, operand.get(), r);
+    }
+    llvm_unreachable("every loop indexes an operand");
+  }
+
+  SmallVector<Value> indices(OpOperand &operand) {
+    SmallVector<Value> result;
+    for (AffineExpr e : dot.op.getMatchingIndexingMap(&operand).getResults())
+      result.push_back(ivs[*dimOf(e)]);
+    return result;
+  }
+
+  /// A new op of the accumulate's kind (addf with its fastmath, or addi).
+  Value combine(Value lhs, Value rhs) {
+    OperationState state(loc, dot.accumulate->getName());
+    state.addOperands({lhs, rhs});
+    state.addTypes(lhs.getType());
+    state.addAttributes(dot.accumulate->getAttrs());
+    return rewriter.create(state)->getResult(0);
+  }
+
+  /// The term f(a, b) at the current ivs, on `width` lanes of the reduction
+  /// or one element.
+  Value term(bool vector) {
+    calm::BodyWidener widener(rewriter, loc, width);
+    Block *body = dot.op.getBody();
+    for (OpOperand *in : dot.op.getDpsInputOperands()) {
+      BlockArgument arg = body->getArgument(in->getOperandNumber());
+      if (arg.use_empty())
+        continue;
+      SmallVector<Value> at = indices(*in);
+      Value loaded =
+          vector ? vector::LoadOp::create(rewriter, loc,
+                                          widener.vectorOf(arg.getType()),
+                                          in->get(), at)
+                       .getResult()
+                 : memref::LoadOp::create(rewriter, loc, in->get(), at)
+                       .getResult();
+      widener.mapArgument(arg, loaded, vector);
+    }
+    for (Operation &bodyOp : body->without_terminator())
+      if (&bodyOp != dot.accumulate)
+        widener.emit(bodyOp, vector);
+    return widener.lookup(dot.term, vector);
+  }
+
+  /// A reduction loop from `lb` to `ub` by `step`, carrying `inits`; `fn`
+  /// gets the iv and the carried values and returns the next ones.
+  scf::ForOp reductionLoop(
+      Value lb, Value ub, int64_t step, ValueRange inits,
+      function_ref<SmallVector<Value>(Value, ValueRange)> fn) {
+    auto loop = scf::ForOp::create(rewriter, loc, lb, ub, index(step), inits);
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(loop.getBody());
+    SmallVector<Value> next =
+        fn(loop.getInductionVar(), loop.getRegionIterArgs());
+    scf::YieldOp::create(rewriter, loc, next);
+    return loop;
+  }
+
+  void emitReduction() {
+    unsigned r = dot.reduction;
+    Type element = dot.term.getType();
+    auto vectorType = VectorType::get({int64_t(width)}, element);
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(vectorType,
+                                              rewriter.getZeroAttr(element)));
+    Value k = extent(r);
+    auto endFor = [&](int64_t step) {
+      return arith::SubIOp::create(
+          rewriter, loc, k, arith::RemUIOp::create(rewriter, loc, k, index(step)));
+    };
+    Value wideEnd = endFor(kAccumulators * width), vectorEnd = endFor(width);
+    // Independent accumulators hide the add latency.
+    SmallVector<Value> zeros(kAccumulators, zero);
+    scf::ForOp wide = reductionLoop(
+        index(0), wideEnd, kAccumulators * width, zeros,
+        [&](Value iv, ValueRange accs) {
+          SmallVector<Value> next;
+          for (unsigned u = 0; u < kAccumulators; ++u) {
+            ivs[r] = u == 0 ? iv
+                            : arith::AddIOp::create(rewriter, loc, iv,
+                                                    index(u * width))
+                                  .getResult();
+            next.push_back(combine(accs[u], term(/*vector=*/true)));
+          }
+          return next;
+        });
+    Value acc = combine(combine(wide.getResult(0), wide.getResult(1)),
+                        combine(wide.getResult(2), wide.getResult(3)));
+    scf::ForOp narrow = reductionLoop(
+        wideEnd, vectorEnd, width, acc, [&](Value iv, ValueRange accs) {
+          ivs[r] = iv;
+          return SmallVector<Value>{combine(accs[0], term(/*vector=*/true))};
+        });
+    Value sum = vector::ReductionOp::create(
+        rewriter, loc, vector::CombiningKind::ADD, narrow.getResult(0));
+    scf::ForOp scalar = reductionLoop(
+        vectorEnd, k, 1, sum, [&](Value iv, ValueRange accs) {
+          ivs[r] = iv;
+          return SmallVector<Value>{combine(accs[0], term(/*vector=*/false))};
+        });
+    OpOperand &init = dot.op.getDpsInitsMutable()[0];
+    SmallVector<Value> at = indices(init);
+    Value old = memref::LoadOp::create(rewriter, loc, init.get(), at);
+    memref::StoreOp::create(rewriter, loc, combine(old, scalar.getResult(0)),
+                            init.get(), at);
+  }
+
+  void emitParallel(unsigned level) {
+    if (level == dot.order.size())
+      return emitReduction();
+    unsigned dim = dot.order[level];
+    auto loop =
+        scf::ForOp::create(rewriter, loc, index(0), extent(dim), index(1));
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(loop.getBody());
+    ivs[dim] = loop.getInductionVar();
+    emitParallel(level + 1);
+  }
+
+  RewriterBase &rewriter;
+  DotProduct dot;
+  Location loc;
+  unsigned width;
+  SmallVector<Value> ivs;
+};
+
+struct VectorizeDotProductsPass
+    : public calm::impl::CALMVectorizeDotProductsBase<VectorizeDotProductsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (vectorWidth < 1) {
+      emitError(getOperation().getLoc(),
+                "calm-vectorize-dot-products: vector-width must be at least 1");
+      return signalPassFailure();
+    }
+    SmallVector<DotProduct> dots;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (std::optional<DotProduct> dot = match(op))
+        dots.push_back(*dot);
+    });
+    IRRewriter rewriter(&getContext());
+    for (const DotProduct &dot : dots)
+      Emitter(rewriter, dot, vectorWidth).run();
+  }
+};
+
+} // namespace
