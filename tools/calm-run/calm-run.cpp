@@ -135,6 +135,11 @@ static cl::opt<unsigned> threads(
              "above 1 are accepted and noted)"),
     cl::init(1), cl::cat(category), cl::sub(generateCommand),
     cl::sub(evalCommand));
+static cl::opt<bool> ignoreEOS(
+    "ignore-eos",
+    cl::desc("Keep generating past end-of-text (for benchmarks: a fixed "
+             "number of tokens)"),
+    cl::cat(category), cl::sub(generateCommand));
 static cl::opt<bool> showStats("stats",
                                cl::desc("Print timing and sampling statistics "
                                         "to stderr"),
@@ -426,7 +431,7 @@ static int generateTokens(const Tokenizer &tokenizer, LlamaModel &model) {
     int32_t id = sampleToken(logits, temperature, rng);
     if (generated.size() + 1 == kTokenModelChunk)
       firstSeconds = secondsSince(firstStart);
-    if (id == c.eosTokenId)
+    if (id == c.eosTokenId && !ignoreEOS)
       break;
     generated.push_back(id);
     text.write(ArrayRef<int32_t>(generated).take_back(), /*final=*/false);
@@ -509,7 +514,7 @@ static int runGenerate() {
                               .count();
     size_t before = generated.size();
     for (int32_t id : chunk) {
-      if (id == c.eosTokenId) {
+      if (id == c.eosTokenId && !ignoreEOS) {
         stopped = true;
         break;
       }
