@@ -36,7 +36,9 @@ struct Row {
   std::string op, form;
   int64_t multiplies = 0, adds = 0, bytesRead = 0;
   std::optional<double> mulPJ, addPJ; // per operation; nullopt = n/a
-  bool isStatic = true;
+  /// No dynamic size; counts are per loop iteration when `perIteration`
+  /// (dynamic and no dynamic-size given).
+  bool isStatic = true, perIteration = false;
 
   std::optional<double> energy() const {
     double e = 0;
@@ -138,30 +140,42 @@ void countBody(Block &body, int64_t &muls, int64_t &adds, std::string &form) {
   }
 }
 
-std::optional<int64_t> staticCount(ArrayRef<int64_t> shape) {
+/// The product of `shape`, dynamic sizes taken as `dynamicSize` when it is
+/// positive; nullopt for a dynamic shape otherwise.
+std::optional<int64_t> staticCount(ArrayRef<int64_t> shape,
+                                   int64_t dynamicSize) {
   int64_t n = 1;
   for (int64_t d : shape) {
-    if (ShapedType::isDynamic(d))
-      return std::nullopt;
+    if (ShapedType::isDynamic(d)) {
+      if (dynamicSize <= 0)
+        return std::nullopt;
+      d = dynamicSize;
+    }
     n *= d;
   }
   return n;
 }
 
-int64_t bytesOf(Type type) {
-  auto shaped = dyn_cast<ShapedType>(type);
-  if (!shaped || !shaped.hasStaticShape())
-    return 0;
-  unsigned bits = shaped.getElementTypeBitWidth();
-  return shaped.getNumElements() * ((bits + 7) / 8);
+bool hasDynamicDim(ArrayRef<int64_t> shape) {
+  return llvm::any_of(shape, ShapedType::isDynamic);
 }
 
-Row countLinalg(linalg::LinalgOp op) {
+int64_t bytesOf(Type type, int64_t dynamicSize) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped || !shaped.hasRank())
+    return 0;
+  std::optional<int64_t> n = staticCount(shaped.getShape(), dynamicSize);
+  unsigned bits = shaped.getElementTypeBitWidth();
+  return n.value_or(0) * ((bits + 7) / 8);
+}
+
+Row countLinalg(linalg::LinalgOp op, int64_t dynamicSize) {
   Row row;
   row.op = op->getName().getStringRef().str();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  std::optional<int64_t> iterations = staticCount(ranges);
-  row.isStatic = iterations.has_value();
+  std::optional<int64_t> iterations = staticCount(ranges, dynamicSize);
+  row.isStatic = !hasDynamicDim(ranges);
+  row.perIteration = !iterations.has_value();
   int64_t perIteration = 0, addsPerIteration = 0;
   std::string form = "f32";
   countBody(*op.getBlock(), perIteration, addsPerIteration, form);
@@ -181,7 +195,7 @@ Row countLinalg(linalg::LinalgOp op) {
   row.adds = addsPerIteration * scale;
   row.form = form;
   for (Value in : op.getDpsInputs()) {
-    int64_t bytes = bytesOf(in.getType());
+    int64_t bytes = bytesOf(in.getType(), dynamicSize);
     if (storageBytes && bytes)
       bytes =
           bytes /
@@ -193,14 +207,18 @@ Row countLinalg(linalg::LinalgOp op) {
   return row;
 }
 
-Row countElementwise(Operation *op) {
+Row countElementwise(Operation *op, int64_t dynamicSize) {
   Row row;
   row.op = op->getName().getStringRef().str();
   Type type = op->getResult(0).getType();
   std::optional<int64_t> n = 1;
-  if (auto shaped = dyn_cast<ShapedType>(type))
-    n = shaped.hasRank() ? staticCount(shaped.getShape()) : std::nullopt;
-  row.isStatic = n.has_value();
+  row.isStatic = true;
+  if (auto shaped = dyn_cast<ShapedType>(type)) {
+    n = shaped.hasRank() ? staticCount(shaped.getShape(), dynamicSize)
+                         : std::nullopt;
+    row.isStatic = shaped.hasRank() && !hasDynamicDim(shaped.getShape());
+  }
+  row.perIteration = !n.has_value();
   int64_t count = n.value_or(1);
   if (auto lmul = dyn_cast<LMulOp>(op)) {
     row.form = lmulForm(lmul);
@@ -242,13 +260,13 @@ struct EnergyReportPass
       SmallVector<Row> rows;
       func->walk<WalkOrder::PreOrder>([&](Operation *op) {
         if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
-          Row row = countLinalg(linalgOp);
+          Row row = countLinalg(linalgOp, dynamicSize);
           if (row.multiplies || row.adds)
             rows.push_back(row);
           return WalkResult::skip();
         }
         if (isa<LMulOp, arith::MulFOp, arith::AddFOp, arith::SubFOp>(op))
-          rows.push_back(countElementwise(op));
+          rows.push_back(countElementwise(op, dynamicSize));
         return WalkResult::advance();
       });
       for (Row &row : rows)
@@ -268,12 +286,13 @@ struct EnergyReportPass
             llvm::json::Array &functions) {
     int64_t muls = 0, adds = 0, bytes = 0;
     double total = 0;
-    bool totalKnown = true, allStatic = true;
+    bool totalKnown = true, allStatic = true, perIteration = false;
     for (const Row &r : rows) {
       muls += r.multiplies;
       adds += r.adds;
       bytes += r.bytesRead;
       allStatic &= r.isStatic;
+      perIteration |= r.perIteration;
       if (std::optional<double> e = r.energy())
         total += *e;
       else
@@ -293,7 +312,8 @@ struct EnergyReportPass
                                          {"add_pj", opt(r.addPJ)},
                                          {"energy_pj", opt(r.energy())},
                                          {"bytes_read", r.bytesRead},
-                                         {"static", r.isStatic}});
+                                         {"static", r.isStatic},
+                                         {"per_iteration", r.perIteration}});
       }
       functions.push_back(llvm::json::Object{
           {"name", func.getName().str()},
@@ -303,12 +323,16 @@ struct EnergyReportPass
           {"energy_pj",
            totalKnown ? llvm::json::Value(total) : llvm::json::Value(nullptr)},
           {"bytes_read", bytes},
-          {"static", allStatic}});
+          {"static", allStatic},
+          {"per_iteration", perIteration}});
       return;
     }
-    os << "function @" << func.getName()
-       << (allStatic ? "" : "  (dynamic shapes: counts are per iteration)")
-       << "\n";
+    os << "function @" << func.getName();
+    if (perIteration)
+      os << "  (dynamic shapes: counts are per iteration)";
+    else if (!allStatic)
+      os << "  (dynamic sizes priced as " << dynamicSize << ")";
+    os << "\n";
     os << llvm::formatv("  {0,-22} {1,-16} {2,12} {3,12} {4,14} {5,12}\n", "op",
                         "form", "multiplies", "adds", "energy pJ",
                         "bytes read");
@@ -316,7 +340,7 @@ struct EnergyReportPass
       os << llvm::formatv("  {0,-22} {1,-16} {2,12} {3,12} {4,14} {5,12}{6}\n",
                           r.op, r.form, r.multiplies, r.adds,
                           fmtEnergy(r.energy()), r.bytesRead,
-                          r.isStatic ? "" : "  per iteration");
+                          r.perIteration ? "  per iteration" : "");
     os << llvm::formatv(
         "  {0,-22} {1,-16} {2,12} {3,12} {4,14} {5,12}\n", "total", "", muls,
         adds, totalKnown ? fmtEnergy(total) : fmtEnergy(total) + "+n/a", bytes);

@@ -3,6 +3,7 @@
 // RUN: calm-opt %s --calm-lmul-contractions=mantissa-bits=4 --calm-energy-report -o /dev/null | FileCheck %s --check-prefix=LMUL
 // RUN: calm-opt %s --calm-quantize-contractions=form=i8 --calm-energy-report -o /dev/null | FileCheck %s --check-prefix=I8
 // RUN: calm-opt %s --calm-energy-report=output=%t.txt -o /dev/null && FileCheck %s --input-file=%t.txt --check-prefix=TOFILE
+// RUN: calm-opt %s --calm-energy-report=dynamic-size=3 -o /dev/null | FileCheck %s --check-prefix=DYN3
 // RUN: not calm-opt %s --calm-energy-report=output=/nonexistent/dir/x.txt -o /dev/null 2>&1 | FileCheck %s --check-prefix=BADFILE
 
 // Hand counts: matmul 4x16 outputs x K=8 -> 512 multiplies and 512 adds;
@@ -21,6 +22,10 @@
 // Dynamic shapes: per iteration.
 // CHECK: function @dynamic  (dynamic shapes: counts are per iteration)
 // CHECK: linalg.matmul   f32    1    1    4.60    0  per iteration
+// With dynamic-size=3 the ?x?x? matmul counts 27 multiply-adds, reading
+// 9 + 9 f32 values.
+// DYN3: function @dynamic  (dynamic sizes priced as 3)
+// DYN3: linalg.matmul   f32    27    27    124.20    72{{$}}
 // JSON: "functions": [
 // JSON: "energy_pj": 2592
 // JSON: "name": "layer"

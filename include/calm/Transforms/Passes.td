@@ -228,7 +228,8 @@ def CALMEnergyReport : Pass<"calm-energy-report", "ModuleOp"> {
       L-Mul on bf16/f16 (an int16 add, no row). An f32 L-Mul is one int32 add
       (0.1 pJ), an fp8 L-Mul one int8 add (0.03 pJ); bf16 is priced as fp16.
     * Dynamic shapes: the counts are per iteration of the op's loops, and the
-      report says so.
+      report says so; with `dynamic-size=N` every dynamic size is priced as
+      N instead (e.g. 1 for one sample, one chunk, a context of one).
 
     Writes a table, or JSON with `json=true`, to `output` (default stdout).
   }];
@@ -236,6 +237,8 @@ def CALMEnergyReport : Pass<"calm-energy-report", "ModuleOp"> {
     Option<"json", "json", "bool", /*default=*/"false", "Print JSON">,
     Option<"output", "output", "std::string", /*default=*/"\"-\"",
            "File to write the report to ('-' for stdout)">,
+    Option<"dynamicSize", "dynamic-size", "int64_t", /*default=*/"0",
+           "Price every dynamic size as this many (0: per iteration)">,
   ];
 }
 
