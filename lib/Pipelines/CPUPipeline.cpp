@@ -50,12 +50,15 @@ void mlir::calm::buildCPUPipeline(OpPassManager &pm,
     elementwise.vectorWidth = options.vectorWidth;
     pm.addNestedPass<func::FuncOp>(
         calm::createCALMVectorizeElementwise(elementwise));
-    // Linear layers and attention scores: dot products in registers.
+  }
+  pm.addNestedPass<func::FuncOp>(calm::createCALMInterchangeContractions());
+  if (options.vectorWidth > 0) {
+    // Linear layers, attention scores, matvecs (generalized by the
+    // interchange): dot products in registers.
     calm::CALMVectorizeDotProductsOptions dots;
     dots.vectorWidth = options.vectorWidth;
     pm.addNestedPass<func::FuncOp>(calm::createCALMVectorizeDotProducts(dots));
   }
-  pm.addNestedPass<func::FuncOp>(calm::createCALMInterchangeContractions());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToAffineLoopsPass());
   if (options.vectorWidth > 0) {
     affine::AffineVectorizeOptions vectorizeOptions;
