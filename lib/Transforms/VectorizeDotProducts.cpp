@@ -159,7 +159,21 @@ private:
     state.addOperands({lhs, rhs});
     state.addTypes(lhs.getType());
     state.addAttributes(dot.accumulate->getAttrs());
-    return rewriter.create(state)->getResult(0);
+    Operation *op = rewriter.create(state);
+    allowContraction(op);
+    return op->getResult(0);
+  }
+
+  /// Lets LLVM fuse a float product into the add that accumulates it (one
+  /// FMA, one rounding instead of two): the sum is reassociated anyway.
+  static void allowContraction(Operation *op) {
+    auto fm = dyn_cast_if_present<arith::ArithFastMathInterface>(op);
+    if (!fm || !isa<arith::MulFOp, arith::AddFOp>(op))
+      return;
+    op->setAttr(fm.getFastMathAttrName(),
+                arith::FastMathFlagsAttr::get(
+                    op->getContext(), fm.getFastMathFlagsAttr().getValue() |
+                                          arith::FastMathFlags::contract));
   }
 
   /// The term f(a, b) at the current ivs, on `width` lanes of the reduction
@@ -184,7 +198,9 @@ private:
     for (Operation &bodyOp : body->without_terminator())
       if (&bodyOp != dot.accumulate)
         widener.emit(bodyOp, vector);
-    return widener.lookup(dot.term, vector);
+    Value term = widener.lookup(dot.term, vector);
+    allowContraction(term.getDefiningOp());
+    return term;
   }
 
   /// A reduction loop from `lb` to `ub` by `step`, carrying `inits`; `fn`

@@ -16,20 +16,20 @@
 // CHECK:     %[[WIDE:.*]]:4 = scf.for %[[R:.*]] = %c0{{.*}} to %{{.*}} step %c32{{.*}} iter_args(%[[A0:.*]] = %[[ZERO]], %[[A1:.*]] = %[[ZERO]], %[[A2:.*]] = %[[ZERO]], %[[A3:.*]] = %[[ZERO]])
 // CHECK:       %[[XV:.*]] = vector.load %[[X]][%[[J]], %[[R]]] : memref<?x?xf32>, vector<8xf32>
 // CHECK:       %[[WV:.*]] = vector.load %[[W]][%[[I]], %[[R]]] : memref<?x?xf32>, vector<8xf32>
-// CHECK:       %[[P:.*]] = arith.mulf %[[XV]], %[[WV]] : vector<8xf32>
-// CHECK:       arith.addf %[[A0]], %[[P]] : vector<8xf32>
+// CHECK:       %[[P:.*]] = arith.mulf %[[XV]], %[[WV]] fastmath<contract> : vector<8xf32>
+// CHECK:       arith.addf %[[A0]], %[[P]] fastmath<contract> : vector<8xf32>
 // CHECK-COUNT-3: vector.load %[[W]]
 // CHECK:       scf.yield
-// CHECK:     %[[S01:.*]] = arith.addf %[[WIDE]]#0, %[[WIDE]]#1 : vector<8xf32>
-// CHECK:     %[[S23:.*]] = arith.addf %[[WIDE]]#2, %[[WIDE]]#3 : vector<8xf32>
-// CHECK:     %[[S:.*]] = arith.addf %[[S01]], %[[S23]] : vector<8xf32>
+// CHECK:     %[[S01:.*]] = arith.addf %[[WIDE]]#0, %[[WIDE]]#1 fastmath<contract> : vector<8xf32>
+// CHECK:     %[[S23:.*]] = arith.addf %[[WIDE]]#2, %[[WIDE]]#3 fastmath<contract> : vector<8xf32>
+// CHECK:     %[[S:.*]] = arith.addf %[[S01]], %[[S23]] fastmath<contract> : vector<8xf32>
 // CHECK:     %[[NARROW:.*]] = scf.for {{.*}} step %c8{{.*}} iter_args(%{{.*}} = %[[S]]) -> (vector<8xf32>)
 // CHECK:     %[[RED:.*]] = vector.reduction <add>, %[[NARROW]] : vector<8xf32> into f32
 // CHECK:     %[[TAIL:.*]] = scf.for %{{.*}} = %{{.*}} to %[[K]] step %c1{{.*}} iter_args(%[[T:.*]] = %[[RED]]) -> (f32)
 // CHECK:       memref.load %[[X]]
 // CHECK:       memref.load %[[W]]
 // CHECK:     %[[OLD:.*]] = memref.load %[[O]][%[[J]], %[[I]]]
-// CHECK:     %[[NEW:.*]] = arith.addf %[[OLD]], %[[TAIL]] : f32
+// CHECK:     %[[NEW:.*]] = arith.addf %[[OLD]], %[[TAIL]] fastmath<contract> : f32
 // CHECK:     memref.store %[[NEW]], %[[O]][%[[J]], %[[I]]]
 // CHECK-NOT: linalg.generic
 // W4-LABEL: func.func @linear

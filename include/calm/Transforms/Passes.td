@@ -75,7 +75,9 @@ def CALMVectorizeDotProducts
     weights: ties go to the second input) run outermost, so a weight row
     stays in L1 while every row of the activations is multiplied with it.
     Floating-point sums are reassociated (lane-wise partial sums), as in
-    BLAS; integer sums are exact.
+    BLAS, and f32 products and their accumulating adds carry
+    `fastmath<contract>` so that LLVM may fuse them into FMAs; integer sums
+    are exact.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::memref::MemRefDialect",
