@@ -39,7 +39,7 @@ def stack_step(stack, x, past):
 
 
 @torch.no_grad()
-def run_calm(model, ids, tokens, temperature, g):
+def run_calm(model, ids, tokens, temperature, g, samples):
     K = model.K
     pad = (-len(ids)) % K or (K if not ids else 0)
     ids = [model.cfg["eos_token_id"]] * pad + ids
@@ -51,6 +51,9 @@ def run_calm(model, ids, tokens, temperature, g):
         if temperature == 1.0:
             noise = model.mlp_generator.sample_noise((1,), generator=g)
             chunk = calm_sample.head_tokens(model, h, noise)[0].tolist()
+        elif samples:
+            chunk = list(calm_sample.sample_batch_approx(model, h, round(1 / temperature), g,
+                                                         num=samples))
         else:
             chunk = list(calm_sample.sample_exact(model, h, temperature, g, max_tries=200))
         if first is None:
@@ -62,7 +65,7 @@ def run_calm(model, ids, tokens, temperature, g):
 
 
 @torch.no_grad()
-def run_twin(model, ids, tokens, temperature, g):
+def run_twin(model, ids, tokens, temperature, g, samples):
     ids = [model.cfg["eos_token_id"]] + ids
     h, past = stack_step(model.model, model.model.embed_tokens(torch.tensor([ids])), None)
     start = time.perf_counter()
@@ -87,6 +90,9 @@ def main():
     ap.add_argument("--temperature", type=float, default=1.0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--samples", type=int, default=0,
+                    help="CALM at T < 1: the batch approximation with this many draws "
+                         "(default: exact sampling)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     g = torch.Generator().manual_seed(a.seed)
@@ -94,7 +100,7 @@ def main():
     model = calm_ref.load_calm(a.model) if kind == "energy" else calm_ref.load_twin(a.model)
     ids = Tokenizer(os.path.join(a.model, "tokenizer.json")).encode(a.prompt)
     run = run_calm if kind == "energy" else run_twin
-    n, seconds, first = run(model, ids, a.tokens, a.temperature, g)
+    n, seconds, first = run(model, ids, a.tokens, a.temperature, g, a.samples)
     print(json.dumps({"tokens": n, "seconds": seconds, "tokens_per_s": n / seconds,
                       "first_chunk_ms": first * 1e3,
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
