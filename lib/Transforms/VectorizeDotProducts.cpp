@@ -29,7 +29,10 @@ using namespace mlir;
 
 namespace {
 
+/// Slices of the reduction one output element runs at once.
 constexpr unsigned kAccumulators = 4;
+/// Output elements along the innermost parallel dim computed together.
+constexpr int64_t kRows = 4;
 
 struct DotProduct {
   linalg::GenericOp op;
@@ -217,8 +220,22 @@ private:
     return loop;
   }
 
-  void emitReduction() {
+  /// The reductions of the output elements at `rows` (values of the
+  /// innermost parallel iv; a null value when there is no parallel dim). One
+  /// row runs `kAccumulators` slices of the reduction at once; several rows
+  /// run one slice each, so a load of the operand the rows share (a weight
+  /// row) serves all of them (LLVM merges the repeated loads).
+  void emitReduction(ArrayRef<Value> rows) {
     unsigned r = dot.reduction;
+    std::optional<unsigned> inner;
+    if (!dot.order.empty())
+      inner = dot.order.back();
+    auto at = [&](unsigned row, Value k) {
+      if (inner)
+        ivs[*inner] = rows[row];
+      ivs[r] = k;
+    };
+    unsigned n = rows.size(), slices = n == 1 ? kAccumulators : 1;
     Type element = dot.term.getType();
     auto vectorType = VectorType::get({int64_t(width)}, element);
     Value zero = arith::ConstantOp::create(
@@ -229,53 +246,107 @@ private:
       return arith::SubIOp::create(
           rewriter, loc, k, arith::RemUIOp::create(rewriter, loc, k, index(step)));
     };
-    Value wideEnd = endFor(kAccumulators * width), vectorEnd = endFor(width);
-    // Independent accumulators hide the add latency.
-    SmallVector<Value> zeros(kAccumulators, zero);
+    Value wideEnd = endFor(slices * width), vectorEnd = endFor(width);
+    // Independent accumulators (rows x slices) hide the add latency.
+    SmallVector<Value> zeros(n * slices, zero);
     scf::ForOp wide = reductionLoop(
-        index(0), wideEnd, kAccumulators * width, zeros,
+        index(0), wideEnd, slices * width, zeros,
         [&](Value iv, ValueRange accs) {
-          SmallVector<Value> next;
-          for (unsigned u = 0; u < kAccumulators; ++u) {
-            ivs[r] = u == 0 ? iv
-                            : arith::AddIOp::create(rewriter, loc, iv,
-                                                    index(u * width))
-                                  .getResult();
-            next.push_back(combine(accs[u], term(/*vector=*/true)));
+          SmallVector<Value> next(accs.begin(), accs.end());
+          for (unsigned s = 0; s < slices; ++s) {
+            Value kk = s == 0 ? iv
+                              : arith::AddIOp::create(rewriter, loc, iv,
+                                                      index(s * width))
+                                    .getResult();
+            for (unsigned row = 0; row < n; ++row) {
+              at(row, kk);
+              next[row * slices + s] =
+                  combine(accs[row * slices + s], term(/*vector=*/true));
+            }
           }
           return next;
         });
-    Value acc = combine(combine(wide.getResult(0), wide.getResult(1)),
-                        combine(wide.getResult(2), wide.getResult(3)));
-    scf::ForOp narrow = reductionLoop(
-        wideEnd, vectorEnd, width, acc, [&](Value iv, ValueRange accs) {
-          ivs[r] = iv;
-          return SmallVector<Value>{combine(accs[0], term(/*vector=*/true))};
-        });
-    Value sum = vector::ReductionOp::create(
-        rewriter, loc, vector::CombiningKind::ADD, narrow.getResult(0));
+    SmallVector<Value> partial;
+    for (unsigned row = 0; row < n; ++row) {
+      SmallVector<Value> level(wide.getResults().slice(row * slices, slices));
+      while (level.size() > 1) {
+        SmallVector<Value> up;
+        for (size_t i = 0; i + 1 < level.size(); i += 2)
+          up.push_back(combine(level[i], level[i + 1]));
+        if (level.size() % 2)
+          up.push_back(level.back());
+        level = up;
+      }
+      partial.push_back(level.front());
+    }
+    if (slices > 1) {
+      scf::ForOp narrow = reductionLoop(
+          wideEnd, vectorEnd, width, partial, [&](Value iv, ValueRange accs) {
+            SmallVector<Value> next;
+            for (unsigned row = 0; row < n; ++row) {
+              at(row, iv);
+              next.push_back(combine(accs[row], term(/*vector=*/true)));
+            }
+            return next;
+          });
+      partial.assign(narrow.getResults().begin(), narrow.getResults().end());
+    }
+    SmallVector<Value> sums;
+    for (Value v : partial)
+      sums.push_back(vector::ReductionOp::create(
+          rewriter, loc, vector::CombiningKind::ADD, v));
     scf::ForOp scalar = reductionLoop(
-        vectorEnd, k, 1, sum, [&](Value iv, ValueRange accs) {
-          ivs[r] = iv;
-          return SmallVector<Value>{combine(accs[0], term(/*vector=*/false))};
+        vectorEnd, k, 1, sums, [&](Value iv, ValueRange accs) {
+          SmallVector<Value> next;
+          for (unsigned row = 0; row < n; ++row) {
+            at(row, iv);
+            next.push_back(combine(accs[row], term(/*vector=*/false)));
+          }
+          return next;
         });
     OpOperand &init = dot.op.getDpsInitsMutable()[0];
-    SmallVector<Value> at = indices(init);
-    Value old = memref::LoadOp::create(rewriter, loc, init.get(), at);
-    memref::StoreOp::create(rewriter, loc, combine(old, scalar.getResult(0)),
-                            init.get(), at);
+    for (unsigned row = 0; row < n; ++row) {
+      if (inner)
+        ivs[*inner] = rows[row];
+      SmallVector<Value> where = indices(init);
+      Value old = memref::LoadOp::create(rewriter, loc, init.get(), where);
+      memref::StoreOp::create(rewriter, loc,
+                              combine(old, scalar.getResult(row)), init.get(),
+                              where);
+    }
   }
 
   void emitParallel(unsigned level) {
-    if (level == dot.order.size())
-      return emitReduction();
+    if (dot.order.empty())
+      return emitReduction(Value());
     unsigned dim = dot.order[level];
-    auto loop =
-        scf::ForOp::create(rewriter, loc, index(0), extent(dim), index(1));
+    Value size = extent(dim);
+    if (level + 1 < dot.order.size()) {
+      auto loop = scf::ForOp::create(rewriter, loc, index(0), size, index(1));
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(loop.getBody());
+      ivs[dim] = loop.getInductionVar();
+      return emitParallel(level + 1);
+    }
+    // The innermost parallel dim: kRows elements at a time, then one.
+    Value blockedEnd = arith::SubIOp::create(
+        rewriter, loc, size,
+        arith::RemUIOp::create(rewriter, loc, size, index(kRows)));
+    {
+      auto loop =
+          scf::ForOp::create(rewriter, loc, index(0), blockedEnd, index(kRows));
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(loop.getBody());
+      SmallVector<Value> rows{loop.getInductionVar()};
+      for (int64_t i = 1; i < kRows; ++i)
+        rows.push_back(
+            arith::AddIOp::create(rewriter, loc, rows[0], index(i)));
+      emitReduction(rows);
+    }
+    auto loop = scf::ForOp::create(rewriter, loc, blockedEnd, size, index(1));
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointToStart(loop.getBody());
-    ivs[dim] = loop.getInductionVar();
-    emitParallel(level + 1);
+    emitReduction(loop.getInductionVar());
   }
 
   RewriterBase &rewriter;

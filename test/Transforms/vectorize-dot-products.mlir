@@ -4,17 +4,31 @@
 // BADWIDTH: calm-vectorize-dot-products: vector-width must be at least 1
 
 // A linear layer x [M, K] . W [N, K]^T: the weight's row loop (n) outermost,
-// then m, then the reduction in four 8-lane accumulators, one, and scalars.
+// then m four rows at a time (one vector accumulator per row; the four loads
+// of the weight row are the same and merge), then the remaining rows with
+// four 8-lane accumulators over K, one, and scalars.
 // CHECK-LABEL: func.func @linear
 // CHECK-SAME: (%[[X:.*]]: memref<?x?xf32>, %[[W:.*]]: memref<?x?xf32>, %[[O:.*]]: memref<?x?xf32>)
-// CHECK: %[[N:.*]] = memref.dim %[[W]], %c0{{.*}}
+// CHECK: %[[N:.*]] = memref.dim %[[W]], %c0
 // CHECK: scf.for %[[I:.*]] = %c0{{.*}} to %[[N]] step %c1{{.*}} {
-// CHECK:   %[[M:.*]] = memref.dim %[[X]], %c0{{.*}}
-// CHECK:   scf.for %[[J:.*]] = %c0{{.*}} to %[[M]] step %c1{{.*}} {
+// CHECK:   %[[M:.*]] = memref.dim %[[X]], %c0
+// CHECK:   %[[MREM:.*]] = arith.remui %[[M]], %c4
+// CHECK:   %[[MEND:.*]] = arith.subi %[[M]], %[[MREM]]
+// CHECK:   scf.for %[[J:.*]] = %c0{{.*}} to %[[MEND]] step %c4{{.*}} {
+// CHECK:     %[[J1:.*]] = arith.addi %[[J]], %c1
+// CHECK:     %[[ROWS:.*]]:4 = scf.for %[[R4:.*]] = %c0{{.*}} to %{{.*}} step %c8{{.*}} iter_args(%[[B0:.*]] = %[[ZERO4:.*]], %{{.*}} = %[[ZERO4]], %{{.*}} = %[[ZERO4]], %{{.*}} = %[[ZERO4]])
+// CHECK:       vector.load %[[X]][%[[J]], %[[R4]]]
+// CHECK:       vector.load %[[W]][%[[I]], %[[R4]]]
+// CHECK:       vector.load %[[X]][%[[J1]], %[[R4]]]
+// CHECK:       scf.yield
+// CHECK-COUNT-4: vector.reduction <add>
+// CHECK:     scf.for {{.*}} -> (f32, f32, f32, f32)
+// CHECK-COUNT-4: memref.store
+// CHECK:   scf.for %[[JR:.*]] = %[[MEND]] to %[[M]] step %c1{{.*}} {
 // CHECK:     %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<8xf32>
-// CHECK:     %[[K:.*]] = memref.dim %[[X]], %c1{{.*}}
+// CHECK:     %[[K:.*]] = memref.dim %[[X]], %c1
 // CHECK:     %[[WIDE:.*]]:4 = scf.for %[[R:.*]] = %c0{{.*}} to %{{.*}} step %c32{{.*}} iter_args(%[[A0:.*]] = %[[ZERO]], %[[A1:.*]] = %[[ZERO]], %[[A2:.*]] = %[[ZERO]], %[[A3:.*]] = %[[ZERO]])
-// CHECK:       %[[XV:.*]] = vector.load %[[X]][%[[J]], %[[R]]] : memref<?x?xf32>, vector<8xf32>
+// CHECK:       %[[XV:.*]] = vector.load %[[X]][%[[JR]], %[[R]]] : memref<?x?xf32>, vector<8xf32>
 // CHECK:       %[[WV:.*]] = vector.load %[[W]][%[[I]], %[[R]]] : memref<?x?xf32>, vector<8xf32>
 // CHECK:       %[[P:.*]] = arith.mulf %[[XV]], %[[WV]] fastmath<contract> : vector<8xf32>
 // CHECK:       arith.addf %[[A0]], %[[P]] fastmath<contract> : vector<8xf32>
@@ -28,9 +42,9 @@
 // CHECK:     %[[TAIL:.*]] = scf.for %{{.*}} = %{{.*}} to %[[K]] step %c1{{.*}} iter_args(%[[T:.*]] = %[[RED]]) -> (f32)
 // CHECK:       memref.load %[[X]]
 // CHECK:       memref.load %[[W]]
-// CHECK:     %[[OLD:.*]] = memref.load %[[O]][%[[J]], %[[I]]]
+// CHECK:     %[[OLD:.*]] = memref.load %[[O]][%[[JR]], %[[I]]]
 // CHECK:     %[[NEW:.*]] = arith.addf %[[OLD]], %[[TAIL]] fastmath<contract> : f32
-// CHECK:     memref.store %[[NEW]], %[[O]][%[[J]], %[[I]]]
+// CHECK:     memref.store %[[NEW]], %[[O]][%[[JR]], %[[I]]]
 // CHECK-NOT: linalg.generic
 // W4-LABEL: func.func @linear
 // W4: step %c16
