@@ -11,6 +11,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
@@ -123,6 +124,29 @@ struct GPUDeviceBuffersPass
         linalg::CopyOp::create(rewriter, loc, copy.getSource(),
                                copy.getTarget());
         rewriter.eraseOp(copy);
+      }
+    }
+
+    // Parallel dimensions first: a reduction loop outside a parallel one
+    // (per-column scales, reductions over rows) would stay on the host and
+    // launch one kernel per iteration. The reductions keep their relative
+    // order, so each output accumulates in the same order as before.
+    SmallVector<linalg::GenericOp> generics;
+    fn.walk([&](linalg::GenericOp op) {
+      if (op.hasPureBufferSemantics())
+        generics.push_back(op);
+    });
+    for (linalg::GenericOp op : generics) {
+      SmallVector<unsigned> order, reductions;
+      for (auto [i, type] : llvm::enumerate(op.getIteratorTypesArray()))
+        (linalg::isParallelIterator(type) ? order : reductions).push_back(i);
+      order.append(reductions);
+      if (llvm::is_sorted(order))
+        continue;
+      rewriter.setInsertionPoint(op);
+      if (failed(linalg::interchangeGenericOp(rewriter, op, order))) {
+        op.emitOpError("could not move parallel loops outermost");
+        return signalPassFailure();
       }
     }
 

@@ -105,3 +105,24 @@ func.func @global(%v: memref<256xf32>) {
   }
   return
 }
+
+// -----
+
+// A reduction over rows (per-column sums) gets its parallel loop outermost,
+// so that the column loop is one launch rather than a host loop of them.
+// BUFFERS-LABEL: func.func @column_sums
+// BUFFERS: linalg.generic {indexing_maps = [#[[IN:.*]], #[[OUT:.*]]], iterator_types = ["parallel", "reduction"]}
+// LAUNCH-LABEL: func.func @column_sums
+// LAUNCH: gpu.launch blocks({{.*}}) in ({{.*}} = %c1, {{.*}} = %c1, {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1, {{.*}} = %c1)
+// LAUNCH: scf.for
+// LAUNCH-NOT: gpu.launch
+func.func @column_sums(%m: memref<128x100xf32>, %s: memref<100xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(k, j) -> (k, j)>, affine_map<(k, j) -> (j)>],
+                  iterator_types = ["reduction", "parallel"]}
+      ins(%m : memref<128x100xf32>) outs(%s : memref<100xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %r = arith.addf %acc, %x : f32
+    linalg.yield %r : f32
+  }
+  return
+}

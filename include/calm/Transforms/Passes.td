@@ -285,8 +285,10 @@ def CALMGPUDeviceBuffers
     For the GPU pipeline, where every memref a host function sees is device
     memory: `memref.alloc`/`memref.dealloc` become `gpu.alloc`/`gpu.dealloc`
     and `memref.copy` becomes `linalg.copy`, so that the copy runs as a
-    kernel instead of a host loop over device pointers. A linalg op with
-    no parallel dimension (a 0-d fill, a reduction to a scalar) would lower
+    kernel instead of a host loop over device pointers. `linalg.generic`
+    ops get their parallel loops outermost (reductions keep their relative
+    order), so that a reduction does not become a host loop launching one
+    kernel per iteration. A linalg op with no parallel dimension (a 0-d fill, a reduction to a scalar) would lower
     to host code; it is wrapped into a one-iteration `scf.parallel` mapped
     to one block, i.e. a one-thread kernel. Functions inside `gpu.module`s
     are left alone.
