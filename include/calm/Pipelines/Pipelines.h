@@ -29,9 +29,12 @@ void registerCPUPipeline();
 struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<std::string> chip{
       *this, "chip",
-      llvm::cl::desc("NVIDIA target (sm_80, sm_90, ...); a fatbin carries its "
-                     "cubin plus PTX the driver JIT-compiles for newer chips"),
-      llvm::cl::init("sm_80")};
+      llvm::cl::desc("NVIDIA targets, comma-separated (sm_80, sm_90, "
+                     "sm_80,sm_90); with format=fatbin one binary holds a "
+                     "cubin per chip plus PTX the driver JIT-compiles for "
+                     "newer chips; with isa/bin the first chip's object is "
+                     "loaded"),
+      llvm::cl::init("sm_80,sm_90")};
   PassOptions::Option<std::string> features{
       *this, "features", llvm::cl::desc("PTX ISA version, as +ptxNN"),
       llvm::cl::init("+ptx80")};

@@ -1,7 +1,7 @@
 // calm-gpu-pipeline from tensors with calm ops to PTX, compile-only (the
 // NVPTX backend is part of LLVM; no CUDA toolkit needed with format=isa).
 // RUN: calm-opt %s --calm-gpu-pipeline="chip=sm_90 format=isa" | %extract_ptx - | FileCheck %s
-// RUN: calm-opt %s --calm-gpu-pipeline="format=isa" | %extract_ptx - | FileCheck %s --check-prefix=SM80
+// RUN: calm-opt %s --calm-gpu-pipeline="chip=sm_80 format=isa" | %extract_ptx - | FileCheck %s --check-prefix=SM80
 // The host side: kernels embedded as a gpu.binary, launched in order on one
 // stream per call through the mgpu* runtime, synchronized once at the end.
 // RUN: calm-opt %s --calm-gpu-pipeline="chip=sm_90 format=isa" | FileCheck %s --check-prefix=HOST
