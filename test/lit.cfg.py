@@ -1,4 +1,5 @@
 # -*- Python -*-
+import ctypes
 import os
 import shutil
 
@@ -63,3 +64,36 @@ else:
 # instead of the user's ~/.cache/calm-mlir.
 config.environment["CALM_CACHE_DIR"] = os.path.join(config.calm_obj_root, "test",
                                                     "calm-cache")
+
+# GPU path. Compile-only tests need nothing but calm-opt (PTX comes from
+# LLVM's NVPTX backend); `ptxas` tests also assemble it with the CUDA
+# toolkit's ptxas. `cuda-driver` is a loadable libcuda.so.1; `cuda-gpu` is
+# the CUDA runtime library finding a usable device through it.
+config.substitutions.append(("%extract_ptx", "%s %s" % (
+    python, os.path.join(config.calm_src_root, "tools", "gpu", "extract_ptx.py"))))
+config.substitutions.append(("%calm_lib_dir", config.calm_lib_dir))
+cuda_home = (os.environ.get("CUDA_HOME") or os.environ.get("CUDA_ROOT") or
+             os.environ.get("CUDA_PATH") or "/usr/local/cuda")
+ptxas = shutil.which("ptxas") or os.path.join(cuda_home, "bin", "ptxas")
+if os.access(ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+else:
+    lit_config.note("ptxas tests skipped: no ptxas in PATH or %s/bin "
+                    "(CUDA toolkit)" % cuda_home)
+try:
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass
+cuda_runtime = os.path.join(config.calm_lib_dir, "libcalm_cuda_runtime" + ext)
+gpu_reason = "libcalm_cuda_runtime is not built"
+if os.path.exists(cuda_runtime):
+    probe = ctypes.CDLL(cuda_runtime).calmCudaProbe
+    probe.restype = ctypes.c_char_p
+    verdict = probe()
+    gpu_reason = verdict.decode() if verdict else None
+if gpu_reason is None:
+    config.available_features.add("cuda-gpu")
+else:
+    lit_config.note("GPU execution tests skipped: " + gpu_reason)

@@ -16,4 +16,5 @@ void mlir::calm::registerAllPasses() {
   registerCALMTransformsPasses();
   registerCALMConversionPasses();
   registerCPUPipeline();
+  registerGPUPipeline();
 }

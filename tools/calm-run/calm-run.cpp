@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BrierLM.h"
+#include "CALMCudaRuntime.h"
 #include "CALMModel.h"
 #include "LlamaModel.h"
 #include "Sampling.h"
@@ -312,10 +313,17 @@ static int runCompile() {
 /// The compiled model for generate/eval, or a one-line error.
 static Expected<LoadedModel> loadRunModel() {
   if (device != "cpu") {
-    if (device == "cuda")
+    if (device == "cuda") {
+      // The driver is probed first so that a machine without one gets that
+      // one-line reason rather than a link or load failure.
+      if (const char *why = calmCudaProbe())
+        return createStringError(inconvertibleErrorCode(),
+                                 Twine("--device cuda: ") + why);
       return createStringError(inconvertibleErrorCode(),
-                               "--device cuda: this build has no CUDA "
-                               "runtime yet; use --device cpu");
+                               "--device cuda: the model does not run on "
+                               "the GPU yet (calm-gpu-pipeline compiles "
+                               "kernels, see docs/GPU.md); use --device cpu");
+    }
     return createStringError(inconvertibleErrorCode(),
                              "--device must be cpu or cuda, not '" + device +
                                  "'");

@@ -26,6 +26,47 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 /// Registers `calm-cpu-pipeline`.
 void registerCPUPipeline();
 
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("NVIDIA targets, comma-separated (sm_80, sm_90, "
+                     "sm_80,sm_90); with format=fatbin one binary holds a "
+                     "cubin per chip plus PTX the driver JIT-compiles for "
+                     "newer chips; with isa/bin the first chip's object is "
+                     "loaded"),
+      llvm::cl::init("sm_80,sm_90")};
+  PassOptions::Option<std::string> features{
+      *this, "features", llvm::cl::desc("PTX ISA version, as +ptxNN"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Embedded kernel form: isa (PTX text, no CUDA toolkit "
+                     "needed; the driver JIT-compiles it), bin (cubin, runs "
+                     "ptxas), fatbin (cubin + PTX)"),
+      llvm::cl::init("fatbin")};
+  PassOptions::Option<std::string> cudaPath{
+      *this, "cuda-path",
+      llvm::cl::desc("CUDA toolkit (ptxas, fatbinary, libdevice); empty: "
+                     "CUDA_HOME / CUDA_ROOT / CUDA_PATH or MLIR's default"),
+      llvm::cl::init("")};
+  PassOptions::Option<unsigned> optLevel{
+      *this, "opt-level", llvm::cl::desc("NVPTX optimization level"),
+      llvm::cl::init(3)};
+  PassOptions::Option<unsigned> blockSize{*this, "block-size",
+                                          llvm::cl::desc("Threads per block"),
+                                          llvm::cl::init(256)};
+};
+
+/// func/arith/scf/memref/tensor/linalg/calm -> LLVM dialect host code that
+/// launches kernels embedded as a gpu.binary (NVVM): the CPU pipeline's
+/// tensor stages, bufferization into device memory, linalg to parallel
+/// loops tiled onto blocks and threads, calm to arith, kernel outlining,
+/// NVVM, and serialization with the NVPTX backend (and ptxas).
+void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+
+/// Registers `calm-gpu-pipeline`.
+void registerGPUPipeline();
+
 } // namespace calm
 } // namespace mlir
 

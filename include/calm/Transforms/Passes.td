@@ -317,4 +317,64 @@ def CALMAssignNumerics : Pass<"calm-assign-numerics"> {
   ];
 }
 
+def CALMGPUDeviceBuffers
+    : Pass<"calm-gpu-device-buffers", "func::FuncOp"> {
+  let summary = "Host-side buffers of a GPU program live in device memory";
+  let description = [{
+    For the GPU pipeline, where every memref a host function sees is device
+    memory: `memref.alloc`/`memref.dealloc` become `gpu.alloc`/`gpu.dealloc`
+    and `memref.copy` becomes `linalg.copy`, so that the copy runs as a
+    kernel instead of a host loop over device pointers. `linalg.generic`
+    ops get their parallel loops outermost (reductions keep their relative
+    order), so that a reduction does not become a host loop launching one
+    kernel per iteration. A linalg op with no parallel dimension (a 0-d fill, a reduction to a scalar) would lower
+    to host code; it is wrapped into a one-iteration `scf.parallel` mapped
+    to one block, i.e. a one-thread kernel. Functions inside `gpu.module`s
+    are left alone.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def CALMGPUMapLoops : Pass<"calm-gpu-map-loops", "func::FuncOp"> {
+  let summary = "Tile parallel loops into blocks and threads and map them";
+  let description = [{
+    Prepares the `scf.parallel` nests that linalg ops lower to for
+    `convert-parallel-loops-to-gpu`: every outermost `scf.parallel` is tiled
+    (guards instead of min bounds, so launch sizes are constants) and the
+    tile loop is mapped to blocks, the intra-tile loop to threads. The
+    innermost dimension, the contiguous one, maps to x so that neighbouring
+    threads touch neighbouring elements; up to three dimensions map to
+    hardware ids, the rest run sequentially. A 1-D loop is tiled by
+    `block-size`; 2-D and deeper by 32 in the innermost dimension and
+    `block-size / 32` in the next. A host `scf.for` that touches memory
+    without any parallel loop inside (a full reduction) is wrapped into a
+    one-iteration `scf.parallel`, so it runs as a one-thread kernel rather
+    than on the host, where device memory is not readable.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"blockSize", "block-size", "unsigned", /*default=*/"256",
+           "Threads per block (a multiple of 32)">,
+  ];
+}
+
+def CALMGPUFinalizeLaunches
+    : Pass<"calm-gpu-finalize-launches", "func::FuncOp"> {
+  let summary = "Move global constants into kernels; reject host memory use";
+  let description = [{
+    Clones `memref.get_global` ops used inside a `gpu.launch` into the
+    launch body, so that kernel outlining copies the global into the
+    `gpu.module` (device memory) instead of passing the host address as a
+    kernel argument. Then checks that no host code outside a `gpu.launch`
+    reads or writes memref contents: such code would dereference device
+    pointers on the host, and is an error naming the op.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // CALM_TRANSFORMS_PASSES_TD
