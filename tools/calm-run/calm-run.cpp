@@ -148,9 +148,9 @@ static cl::opt<int64_t> maxBlocks("max-blocks",
                                            "(default: all)"),
                                   cl::init(0), cl::cat(category),
                                   cl::sub(evalCommand));
-static cl::opt<bool> json("json",
-                          cl::desc("Print the result as one JSON object"),
-                          cl::cat(category), cl::sub(evalCommand));
+static cl::opt<bool> jsonOutput("json",
+                                cl::desc("Print the result as one JSON object"),
+                                cl::cat(category), cl::sub(evalCommand));
 
 static int fail(const Twine &message) {
   errs() << "calm-run: " << message << "\n";
@@ -453,7 +453,7 @@ static int runEval() {
 
   std::mt19937_64 rng(seed);
   BrierSums total;
-  bool progress = !json && sys::Process::StandardErrIsDisplayed();
+  bool progress = !jsonOutput && sys::Process::StandardErrIsDisplayed();
   auto start = std::chrono::steady_clock::now();
   for (int64_t b = 0; b < blocks; ++b) {
     ArrayRef<int32_t> block =
@@ -479,7 +479,7 @@ static int runEval() {
           .count();
   std::array<double, 4> bn = total.means();
   int64_t tokens = blocks * blockSize;
-  if (json) {
+  if (jsonOutput) {
     outs() << formatv("{{\"brier1\": {0:f6}, \"brier2\": {1:f6}, "
                       "\"brier3\": {2:f6}, \"brier4\": {3:f6}, \"brierlm\": "
                       "{4:f4}, \"tokens\": {5}, \"positions\": {6}, "
