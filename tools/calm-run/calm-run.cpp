@@ -1,8 +1,9 @@
 //===- calm-run.cpp - compile and run CALM checkpoints --------------------===//
 //
 //   calm-run compile  [--model DIR] [--numerics SEL] [--emit=mlir|llvm]
-//   calm-run generate [--model DIR] [-p TEXT] [-n N] [--temperature T]
-//                     [--samples N] [--seed S] [--numerics SEL]
+//   calm-run generate [--model DIR] [-p TEXT | --prompt-file FILE] [-n N]
+//                     [--temperature T] [--samples N] [--seed S]
+//                     [--numerics SEL]
 //   calm-run eval     [--model DIR] --text FILE [--block-size N] [--json]
 //
 // Every error is one line on stderr ("calm-run: ...") and exit status 1.
@@ -90,6 +91,12 @@ static cl::opt<std::string> prompt("prompt", cl::desc("Prompt text (default: "
                                    cl::cat(category), cl::sub(generateCommand));
 static cl::alias promptShort("p", cl::desc("Alias for --prompt"),
                              cl::aliasopt(prompt));
+static cl::opt<std::string>
+    promptFile("prompt-file",
+               cl::desc("Read the prompt from FILE (`-`: standard input) "
+                        "instead of --prompt; arbitrary bytes"),
+               cl::value_desc("FILE"), cl::cat(category),
+               cl::sub(generateCommand));
 static cl::opt<int64_t> maxTokens("max-tokens",
                                   cl::desc("Tokens to generate at most "
                                            "(rounded up to whole chunks)"),
@@ -324,6 +331,19 @@ static int runGenerate() {
     return fail(std::move(e));
   if (maxTokens < 1)
     return fail("--max-tokens must be at least 1");
+  std::unique_ptr<MemoryBuffer> promptBuffer;
+  StringRef promptText = prompt;
+  if (!promptFile.empty()) {
+    if (prompt.getNumOccurrences())
+      return fail("give --prompt or --prompt-file, not both");
+    auto buffer =
+        MemoryBuffer::getFileOrSTDIN(promptFile, /*IsText=*/false,
+                                     /*RequiresNullTerminator=*/false);
+    if (!buffer)
+      return fail(promptFile + ": cannot open: " + buffer.getError().message());
+    promptBuffer = std::move(*buffer);
+    promptText = promptBuffer->getBuffer();
+  }
   auto session = loadSession();
   if (!session)
     return fail(session.takeError());
@@ -333,10 +353,22 @@ static int runGenerate() {
   int64_t k = c.patchSize;
   auto start = std::chrono::steady_clock::now();
 
+  // A prompt of N bytes is at least N / maxTokenBytes() tokens: one that
+  // cannot fit the context is refused before it is encoded (a 100 MB prompt
+  // costs a file read, not a tokenization).
+  uint64_t contextTokens = uint64_t(maxChunks) * uint64_t(k);
+  if (promptText.size() / tokenizer.maxTokenBytes() > contextTokens)
+    return fail(formatv("the prompt ({0} bytes, at least {1} tokens) exceeds "
+                        "the context of {2} chunks ({3} tokens); raise "
+                        "--max-chunks or shorten the prompt",
+                        promptText.size(),
+                        promptText.size() / tokenizer.maxTokenBytes(),
+                        maxChunks.getValue(), contextTokens));
+
   // A prompt whose length is not a multiple of K is left-padded with the
   // end-of-text token, which the model saw before every training document
   // (docs/ARCHITECTURE.md, "Prompts"); an empty prompt is one such chunk.
-  std::vector<int32_t> ids = tokenizer.encode(prompt);
+  std::vector<int32_t> ids = tokenizer.encode(promptText);
   for (int32_t id : ids)
     if (id >= c.vocabSize)
       return fail(formatv("the prompt encodes to token {0}, outside the "
