@@ -63,3 +63,12 @@ else:
 # instead of the user's ~/.cache/calm-mlir.
 config.environment["CALM_CACHE_DIR"] = os.path.join(config.calm_obj_root, "test",
                                                     "calm-cache")
+
+# An ASan + UBSan build (scripts/sanitize.sh): the sanitizers' options reach
+# the tests, and tests that load our code into uninstrumented programs
+# (the mlir-opt plugin) or link it from outside say `UNSUPPORTED: asan`.
+for name in ["ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"]:
+    if name in os.environ:
+        config.environment[name] = os.environ[name]
+if config.calm_sanitize.upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("asan")
