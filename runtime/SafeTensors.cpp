@@ -54,8 +54,17 @@ const TensorView *SafeTensorsFile::find(StringRef name) const {
 }
 
 Error calm::runtime::fileError(StringRef path, const llvm::Twine &what) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 (path + ": " + what).str());
+  // Names and strings echoed from a file (a tensor name, a model_type) may
+  // hold control characters: escape them so that the error stays one line.
+  std::string message;
+  for (char c : (path + ": " + what).str()) {
+    uint8_t b = uint8_t(c);
+    if (b < 0x20 || b == 0x7F)
+      message += llvm::formatv("\\x{0:X-2}", b).str();
+    else
+      message += c;
+  }
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
 Expected<llvm::json::Value> calm::runtime::parseJSON(StringRef text) {
