@@ -5,8 +5,9 @@ Each case is a directory (a CALM checkpoint with one defect, its autoencoder
 named by absolute path) or a file, written at test time so that nothing large
 is committed. Standard library only.
 
-Usage: make_hostile.py MODELS_DIR OUT_DIR [checkpoints|prompts]
-(default: both)
+Usage: make_hostile.py MODELS_DIR OUT_DIR [checkpoints|prompts|limits]
+(default: checkpoints and prompts; limits: the cases that used to allocate
+without bound)
 """
 import json
 import os
@@ -31,7 +32,8 @@ def write_safetensors(path, header, payload, length=None):
 
 
 class Corpus:
-    def __init__(self, models, out):
+    def __init__(self, models, out, only=None):
+        self.only = only
         self.calm = os.path.join(models, "calm-tiny")
         self.ae = os.path.abspath(os.path.join(models, "calm-tiny-ae"))
         self.out = out
@@ -44,6 +46,8 @@ class Corpus:
         """A checkpoint directory: the shipped CALM with what is given
         replaced; raw replaces model.safetensors' bytes outright."""
         d = os.path.join(self.out, name)
+        if self.only is not None and name not in self.only:
+            return d
         os.makedirs(d, exist_ok=True)
         c = dict(self.config, ae_path=ae or self.ae)
         c.update(config or {})
@@ -85,8 +89,11 @@ def main():
     which = sys.argv[3] if len(sys.argv) > 3 else "both"
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
-    c = Corpus(models, out)
-    if which in ("checkpoints", "both"):
+    limits = ["header-2-63", "config-huge", "config-layers", "ae-layers",
+              "ae-layers-ae", "tokenizer-sparse", "deep-header",
+              "deep-config", "deep-tokenizer"]
+    c = Corpus(models, out, limits if which == "limits" else None)
+    if which in ("checkpoints", "both", "limits"):
         checkpoints(c)
     if which in ("prompts", "both"):
         prompts(c)
@@ -163,6 +170,8 @@ def checkpoints(c):
 
     # Tokenizer defects: an id far beyond the tokens in the file.
     d = c.case("tokenizer-sparse")
+    if not os.path.isdir(d):
+        return
     t = json.load(open(os.path.join(d, "tokenizer.json"), encoding="utf-8"))
     t["added_tokens"][1]["id"] = 16000000
     with open(os.path.join(d, "tokenizer.json"), "w", encoding="utf-8") as f:
