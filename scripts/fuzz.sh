@@ -37,7 +37,8 @@ fi
 root=$BUILD_DIR/fuzz
 rm -rf "$root/seeds"
 python3 fuzz/make_seeds.py . "$root/seeds"
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_container_overflow=0}
+# allow_user_poisoning=0: see scripts/sanitize.sh.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_container_overflow=0:allow_user_poisoning=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 status=0
 for t in "${TARGETS[@]}"; do
