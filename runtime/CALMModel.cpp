@@ -127,6 +127,32 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options) {
   m->build = options.build;
   if (llvm::Error e = checkBuildable(ck.config, ck.aeConfig, m->build))
     return fileError(ck.dir + "/config.json", llvm::toString(std::move(e)));
+  // The KV cache is the one allocation the checkpoint does not bound: refuse
+  // a context beyond the model's positions or this machine's memory rather
+  // than abort in the allocator.
+  const CALMConfig &c = ck.config;
+  if (m->build.maxChunks > c.maxPositionEmbeddings)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("--max-chunks {0} exceeds the model's context of {1} "
+                      "chunks (max_position_embeddings in {2}/config.json)",
+                      m->build.maxChunks, c.maxPositionEmbeddings, ck.dir));
+  uint64_t cache; // f32 elements of each of K and V
+  bool overflow =
+      __builtin_mul_overflow(uint64_t(c.numHiddenLayers),
+                             uint64_t(c.hiddenSize), &cache) ||
+      __builtin_mul_overflow(cache, uint64_t(m->build.maxChunks), &cache);
+  uint64_t memory =
+      uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGESIZE));
+  if (overflow || cache > memory / 8)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("the KV cache of --max-chunks {0} needs {1}, more "
+                      "than this machine's {2} MB of memory",
+                      m->build.maxChunks,
+                      overflow ? std::string("more than 2^64 bytes")
+                               : std::to_string(cache >> 17) + " MB",
+                      memory >> 20));
 
   // Pack the weights into the layouts the module reads.
   FlatLayout calmLayout = getCALMFlatLayout(ck.config);
@@ -135,18 +161,15 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options) {
           calmLayout, [&](llvm::StringRef n) { return ck.calmTensor(n); },
           ck.weights.getPath(), m->calmWeights))
     return std::move(e);
-  // A tied output matrix reads the embedding's pages again: they fault back
-  // in from the file.
+  // Embedded autoencoder weights (ae_model.*) live in the CALM's own file,
+  // and an error about one must name that file. A tied output matrix reads
+  // the embedding's pages again: they fault back in from the file.
   if (llvm::Error e = packWeights(
           aeLayout, [&](llvm::StringRef n) { return ck.aeTensor(n); },
           ck.aeWeights.getPath().empty() ? ck.weights.getPath()
                                          : ck.aeWeights.getPath(),
           m->aeWeights))
     return std::move(e);
-  const CALMConfig &c = ck.config;
-  int64_t hd = c.hiddenSize / c.numAttentionHeads;
-  size_t cache = static_cast<size_t>(c.numHiddenLayers * c.numAttentionHeads *
-                                     m->build.maxChunks * hd);
   m->kCache.assign(cache, 0.0f);
   m->vCache.assign(cache, 0.0f);
 

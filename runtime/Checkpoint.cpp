@@ -13,6 +13,7 @@ using namespace calm::runtime;
 using llvm::Error;
 using llvm::Expected;
 using llvm::StringRef;
+using llvm::Twine;
 
 static std::string join(StringRef a, StringRef b) {
   llvm::SmallString<256> p(a);
@@ -43,7 +44,7 @@ Expected<WeightSet> WeightSet::open(StringRef dir) {
   auto buffer = llvm::MemoryBuffer::getFile(index, /*IsText=*/true);
   if (!buffer)
     return fileError(index, "cannot open: " + buffer.getError().message());
-  Expected<llvm::json::Value> json = llvm::json::parse((*buffer)->getBuffer());
+  Expected<llvm::json::Value> json = parseJSON((*buffer)->getBuffer());
   if (!json)
     return fileError(index,
                      "malformed JSON: " + llvm::toString(json.takeError()));
@@ -124,6 +125,19 @@ bool CALMCheckpoint::aeOutputTied() const {
          !aeWeights.find("decoder.lm_head_weight");
 }
 
+/// The layouts list every layer's tensors, so a config claiming 2^31 layers
+/// would have the layout check itself allocate without bound. A layer
+/// count is first checked against the tensors the checkpoint holds.
+static Error checkLayerCount(StringRef configPath, StringRef what,
+                             int64_t needed, const WeightSet &weights) {
+  size_t have = weights.all().size();
+  if (needed <= int64_t(have))
+    return Error::success();
+  return fileError(configPath, what + " need at least " + Twine(needed) +
+                                   " tensors, " + weights.getPath() + " has " +
+                                   Twine(have));
+}
+
 Expected<std::unique_ptr<CALMCheckpoint>>
 calm::runtime::openCALMCheckpoint(StringRef dir,
                                   std::optional<std::string> aeOverride) {
@@ -158,8 +172,21 @@ calm::runtime::openCALMCheckpoint(StringRef dir,
   if (!weights)
     return weights.takeError();
   ckpt->weights = std::move(*weights);
-  std::vector<TensorSpec> calmLayout = getCALMLayout(*config);
   bool embedded = ckpt->weights.find("ae_model.encoder.embed_tokens.weight");
+  // 9 tensors per backbone layer, 10 per head block, 4 per autoencoder layer.
+  int64_t aeNeeded =
+      4 * (aeConfig->numEncoderLayers + aeConfig->numDecoderLayers);
+  if (Error e = checkLayerCount(
+          calmConfigPath, "num_hidden_layers and num_mlp_layers",
+          9 * config->numHiddenLayers + 10 * config->numMLPLayers,
+          ckpt->weights))
+    return std::move(e);
+  if (embedded)
+    if (Error e = checkLayerCount(aeConfigPath,
+                                  "num_encoder_layers and num_decoder_layers",
+                                  aeNeeded, ckpt->weights))
+      return std::move(e);
+  std::vector<TensorSpec> calmLayout = getCALMLayout(*config);
   if (embedded)
     for (TensorSpec &t : getAutoencoderLayout(*aeConfig, "ae_model."))
       calmLayout.push_back(t);
@@ -181,6 +208,10 @@ calm::runtime::openCALMCheckpoint(StringRef dir,
       return aeWeights.takeError();
     ckpt->aeWeights = std::move(*aeWeights);
     const WeightSet &a = ckpt->aeWeights;
+    if (Error e = checkLayerCount(aeConfigPath,
+                                  "num_encoder_layers and num_decoder_layers",
+                                  aeNeeded, a))
+      return std::move(e);
     if (Error e = checkLayout(
             a.getPath(), [&](StringRef n) { return a.find(n); }, a.all(),
             getAutoencoderLayout(*aeConfig), {}, {"decoder.lm_head_weight"}))

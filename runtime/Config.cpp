@@ -14,12 +14,9 @@ using llvm::StringRef;
 
 namespace {
 
-/// Reads one JSON object file.
-Expected<llvm::json::Value> readJSON(StringRef path) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer)
-    return fileError(path, "cannot open: " + buffer.getError().message());
-  Expected<llvm::json::Value> value = llvm::json::parse((*buffer)->getBuffer());
+/// Parses one JSON object.
+Expected<llvm::json::Value> parseObject(StringRef text, StringRef path) {
+  Expected<llvm::json::Value> value = parseJSON(text);
   if (!value)
     return fileError(path,
                      "malformed JSON: " + llvm::toString(value.takeError()));
@@ -38,6 +35,9 @@ public:
     int64_t v = integer(key);
     if (!error && v <= 0)
       setError("'" + key + "' must be positive, got " + llvm::Twine(v));
+    else if (!error && v > kMaxConfigSize)
+      setError("'" + key + "' must be at most " + llvm::Twine(kMaxConfigSize) +
+               ", got " + llvm::Twine(v));
     return v;
   }
   int64_t integer(StringRef key) {
@@ -88,11 +88,34 @@ private:
   Error error = Error::success();
 };
 
+/// Reads a whole config file, or says why not.
+Expected<std::unique_ptr<llvm::MemoryBuffer>> readFile(StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return fileError(path, "cannot open: " + buffer.getError().message());
+  return std::move(*buffer);
+}
+
 } // namespace
 
 Expected<AutoencoderConfig>
 calm::runtime::readAutoencoderConfig(StringRef path) {
-  Expected<llvm::json::Value> json = readJSON(path);
+  auto buffer = readFile(path);
+  if (!buffer)
+    return buffer.takeError();
+  return parseAutoencoderConfig((*buffer)->getBuffer(), path);
+}
+
+Expected<CALMConfig> calm::runtime::readCALMConfig(StringRef path) {
+  auto buffer = readFile(path);
+  if (!buffer)
+    return buffer.takeError();
+  return parseCALMConfig((*buffer)->getBuffer(), path);
+}
+
+Expected<AutoencoderConfig>
+calm::runtime::parseAutoencoderConfig(StringRef text, StringRef path) {
+  Expected<llvm::json::Value> json = parseObject(text, path);
   if (!json)
     return json.takeError();
   Fields f(path, *json->getAsObject());
@@ -115,8 +138,9 @@ calm::runtime::readAutoencoderConfig(StringRef path) {
   return c;
 }
 
-Expected<CALMConfig> calm::runtime::readCALMConfig(StringRef path) {
-  Expected<llvm::json::Value> json = readJSON(path);
+Expected<CALMConfig> calm::runtime::parseCALMConfig(StringRef text,
+                                                    StringRef path) {
+  Expected<llvm::json::Value> json = parseObject(text, path);
   if (!json)
     return json.takeError();
   const llvm::json::Object &o = *json->getAsObject();

@@ -50,6 +50,17 @@ llvm::Expected<ModelKind> readModelKind(llvm::StringRef configPath);
 
 llvm::Expected<AutoencoderConfig> readAutoencoderConfig(llvm::StringRef path);
 llvm::Expected<CALMConfig> readCALMConfig(llvm::StringRef path);
+/// The same on text in memory (the fuzzer's entry points); `path` only
+/// names it in errors.
+llvm::Expected<AutoencoderConfig> parseAutoencoderConfig(llvm::StringRef text,
+                                                         llvm::StringRef path);
+llvm::Expected<CALMConfig> parseCALMConfig(llvm::StringRef text,
+                                           llvm::StringRef path);
+
+/// Sizes in a config may not exceed this: every product the layouts form
+/// (K * hidden, 2 * hidden, ...) then fits in int64_t, and token ids in
+/// int32_t.
+constexpr int64_t kMaxConfigSize = (int64_t(1) << 31) - 1;
 
 /// Checks that a CALM and its autoencoder agree (K, latent size, vocabulary).
 llvm::Error checkCompatible(const CALMConfig &calm, const AutoencoderConfig &ae,

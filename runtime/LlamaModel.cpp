@@ -27,6 +27,15 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options) {
     return weights.takeError();
   m->checkpoint = std::move(*weights);
   const WeightSet &w = m->checkpoint;
+  // The layout lists every layer's tensors: check the layer count against
+  // the tensors the file holds before building it (a config may claim 2^31).
+  int64_t needed = 9 * m->config.numHiddenLayers + 2;
+  if (needed > int64_t(w.all().size()))
+    return fileError(configPath,
+                     llvm::formatv("{0} layers need at least {1} tensors, {2} "
+                                   "has {3}",
+                                   m->config.numHiddenLayers, needed,
+                                   w.getPath(), w.all().size()));
   // A tied checkpoint may still carry lm_head.weight (some exporters save
   // both); it is ignored then.
   if (llvm::Error e = checkLayout(
@@ -39,9 +48,20 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options) {
           m->weights))
     return std::move(e);
 
+  // The KV cache is the one allocation the checkpoint does not bound.
   m->capacity = options.build.maxChunks;
-  size_t cache = static_cast<size_t>(m->config.numHiddenLayers *
-                                     m->config.hiddenSize * m->capacity);
+  if (m->capacity > m->config.maxPositionEmbeddings)
+    return fileError(configPath,
+                     llvm::formatv("a context of {0} tokens exceeds the "
+                                   "model's max_position_embeddings {1}",
+                                   m->capacity,
+                                   m->config.maxPositionEmbeddings));
+  uint64_t cache; // f32 elements of each of K and V
+  if (__builtin_mul_overflow(uint64_t(m->config.numHiddenLayers),
+                             uint64_t(m->config.hiddenSize), &cache) ||
+      __builtin_mul_overflow(cache, uint64_t(m->capacity), &cache) ||
+      cache > (uint64_t(1) << 40))
+    return fileError(configPath, "the KV cache would not fit in memory");
   m->kCache.assign(cache, 0.0f);
   m->vCache.assign(cache, 0.0f);
   mlir::OwningOpRef<mlir::ModuleOp> module =

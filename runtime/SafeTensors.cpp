@@ -54,8 +54,41 @@ const TensorView *SafeTensorsFile::find(StringRef name) const {
 }
 
 Error calm::runtime::fileError(StringRef path, const llvm::Twine &what) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 (path + ": " + what).str());
+  // Names and strings echoed from a file (a tensor name, a model_type) may
+  // hold control characters: escape them so that the error stays one line.
+  std::string message;
+  for (char c : (path + ": " + what).str()) {
+    uint8_t b = uint8_t(c);
+    if (b < 0x20 || b == 0x7F)
+      message += llvm::formatv("\\x{0:X-2}", b).str();
+    else
+      message += c;
+  }
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+Expected<llvm::json::Value> calm::runtime::parseJSON(StringRef text) {
+  unsigned depth = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJSONDepth)
+        return llvm::createStringError(
+            llvm::inconvertibleErrorCode(),
+            llvm::formatv("nested deeper than {0} levels", kMaxJSONDepth));
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return llvm::json::parse(text);
 }
 
 Expected<std::unique_ptr<SafeTensorsFile>>
@@ -64,9 +97,15 @@ SafeTensorsFile::open(StringRef path, uint64_t maxHeaderBytes) {
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
     return fileError(path, "cannot open: " + buffer.getError().message());
+  return parse(std::move(*buffer), path, maxHeaderBytes);
+}
+
+Expected<std::unique_ptr<SafeTensorsFile>>
+SafeTensorsFile::parse(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                       StringRef path, uint64_t maxHeaderBytes) {
   std::unique_ptr<SafeTensorsFile> file(new SafeTensorsFile());
   file->path = path.str();
-  file->buffer = std::move(*buffer);
+  file->buffer = std::move(buffer);
   const uint8_t *base =
       reinterpret_cast<const uint8_t *>(file->buffer->getBufferStart());
   uint64_t size = file->buffer->getBufferSize();
@@ -90,7 +129,7 @@ SafeTensorsFile::open(StringRef path, uint64_t maxHeaderBytes) {
                                    "the file ({1} bytes)",
                                    headerLen, size));
   StringRef headerText(reinterpret_cast<const char *>(base + 8), headerLen);
-  Expected<llvm::json::Value> header = llvm::json::parse(headerText);
+  Expected<llvm::json::Value> header = parseJSON(headerText);
   if (!header)
     return fileError(path, "malformed JSON header: " +
                                llvm::toString(header.takeError()));
@@ -176,11 +215,19 @@ SafeTensorsFile::open(StringRef path, uint64_t maxHeaderBytes) {
             [](const TensorView *a, const TensorView *b) {
               return a->data < b->data;
             });
-  for (size_t i = 1; i < byOffset.size(); ++i)
-    if (byOffset[i - 1]->bytes && byOffset[i]->bytes &&
-        byOffset[i - 1]->data + byOffset[i - 1]->bytes > byOffset[i]->data)
-      return fileError(path, "tensors '" + byOffset[i - 1]->name + "' and '" +
-                                 byOffset[i]->name + "' overlap");
+  // Compare each tensor with the furthest-reaching one before it, not just
+  // its neighbour: an empty tensor between two overlapping ones would hide
+  // the overlap from a neighbour-only check.
+  const TensorView *reach = nullptr;
+  for (const TensorView *t : byOffset) {
+    if (!t->bytes)
+      continue;
+    if (reach && reach->data + reach->bytes > t->data)
+      return fileError(path, "tensors '" + reach->name + "' and '" + t->name +
+                                 "' overlap");
+    if (!reach || t->data + t->bytes > reach->data + reach->bytes)
+      reach = t;
+  }
   std::sort(
       file->tensors.begin(), file->tensors.end(),
       [](const TensorView &a, const TensorView &b) { return a.name < b.name; });

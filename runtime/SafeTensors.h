@@ -14,6 +14,7 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <cstdint>
@@ -25,6 +26,15 @@ namespace calm::runtime {
 
 /// The runtime's one error shape: "PATH: what", one line.
 llvm::Error fileError(llvm::StringRef path, const llvm::Twine &what);
+
+/// JSON nesting deeper than this is refused by parseJSON.
+constexpr unsigned kMaxJSONDepth = 512;
+
+/// llvm::json::parse, but refusing input nested deeper than kMaxJSONDepth
+/// first: the parser and json::Value's destructor recurse once per level,
+/// so a file of a million '[' would overflow the stack. The error has no
+/// path; callers add it.
+llvm::Expected<llvm::json::Value> parseJSON(llvm::StringRef text);
 
 enum class DType {
   F64,
@@ -61,6 +71,11 @@ public:
   /// Maps and validates `path`. The header may not exceed `maxHeaderBytes`.
   static llvm::Expected<std::unique_ptr<SafeTensorsFile>>
   open(llvm::StringRef path, uint64_t maxHeaderBytes = 100u << 20);
+  /// Validates a file already in memory (the fuzzer's entry point); `path`
+  /// only names it in errors. The views point into `buffer`.
+  static llvm::Expected<std::unique_ptr<SafeTensorsFile>>
+  parse(std::unique_ptr<llvm::MemoryBuffer> buffer, llvm::StringRef path,
+        uint64_t maxHeaderBytes = 100u << 20);
 
   llvm::StringRef getPath() const { return path; }
   llvm::ArrayRef<TensorView> getTensors() const { return tensors; }

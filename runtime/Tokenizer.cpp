@@ -157,6 +157,8 @@ struct Tokenizer::Impl {
   std::bitset<256> addedFirstByte;
   pcre2_code *regex = nullptr;
   bool jit = false;
+  // Ids at or above this are refused (see load()).
+  int64_t idLimit = kMaxTokenId + 1;
 
   ~Impl() { pcre2_code_free(regex); }
   Error load(const json::Object &root);
@@ -167,6 +169,12 @@ struct Tokenizer::Impl {
   void addToken(int32_t id, std::string bytes, Kind kind);
   void bytePairEncode(StringRef word, std::vector<int32_t> &out) const;
   Error error(const Twine &what) const { return fileError(path, what); }
+  std::string sparseId(const Twine &what, int64_t id) const {
+    return llvm::formatv("{0} is {1}, but ids must stay below {2} (4 times "
+                         "the tokens in the file, as the id table is dense)",
+                         what.str(), id, idLimit)
+        .str();
+  }
 };
 
 void Tokenizer::Impl::addToken(int32_t id, std::string bytes, Kind kind) {
@@ -219,6 +227,8 @@ Error Tokenizer::Impl::loadModel(const json::Object &root) {
       return error(llvm::formatv("model.vocab: the id of {0} must be an "
                                  "integer in [0, {1}]",
                                  quote(token), kMaxTokenId));
+    if (*id >= idLimit)
+      return error(sparseId("model.vocab: the id of " + quote(token), *id));
     if (size_t(*id) < kindOf.size() && kindOf[*id] != None)
       return error(
           llvm::formatv("model.vocab: id {0} is given to two tokens", *id));
@@ -301,6 +311,8 @@ Error Tokenizer::Impl::loadAddedTokens(const json::Object &root) {
       return error(where() + llvm::formatv(".id must be an integer in [0, {0}]",
                                            kMaxTokenId)
                                  .str());
+    if (*id >= idLimit)
+      return error(sparseId(where() + ".id", *id));
     std::optional<StringRef> content = t->getString("content");
     if (!content || content->empty())
       return error(where() + ".content must be a non-empty string");
@@ -436,6 +448,17 @@ Error Tokenizer::Impl::loadPreTokenizer(const json::Object &root) {
 }
 
 Error Tokenizer::Impl::load(const json::Object &root) {
+  // The id -> token table is dense: a few hundred bytes of JSON naming id
+  // 16777215 would allocate 16M entries. Ids must stay within a small
+  // multiple of the number of tokens, so that the table is bounded by the
+  // file's size (real files are dense: GPT-2, Llama 3).
+  size_t tokens = 0;
+  if (const json::Object *model = root.getObject("model"))
+    if (const json::Object *vocab = model->getObject("vocab"))
+      tokens += vocab->size();
+  if (const json::Array *list = root.getArray("added_tokens"))
+    tokens += list->size();
+  idLimit = std::min<int64_t>(kMaxTokenId + 1, 4 * int64_t(tokens) + 256);
   if (const json::Value *n = root.get("normalizer"))
     if (const json::Object *o = n->getAsObject())
       return error("normalizer: type '" + typeOf(*o) +
@@ -571,7 +594,11 @@ Expected<Tokenizer> Tokenizer::load(StringRef path) {
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
     return fileError(path, "cannot open: " + buffer.getError().message());
-  Expected<json::Value> root = json::parse((*buffer)->getBuffer());
+  return parse((*buffer)->getBuffer(), path);
+}
+
+Expected<Tokenizer> Tokenizer::parse(StringRef text, StringRef path) {
+  Expected<json::Value> root = parseJSON(text);
   if (!root)
     return fileError(path,
                      "malformed JSON: " + llvm::toString(root.takeError()));
@@ -711,6 +738,13 @@ Expected<std::string> Tokenizer::decode(llvm::ArrayRef<int32_t> ids) const {
 }
 
 int32_t Tokenizer::vocabSize() const { return int32_t(impl->bytesOf.size()); }
+
+size_t Tokenizer::maxTokenBytes() const {
+  size_t most = 1;
+  for (const std::string &bytes : impl->bytesOf)
+    most = std::max(most, bytes.size());
+  return most;
+}
 
 std::optional<int32_t> Tokenizer::tokenId(StringRef token) const {
   auto it = impl->added.find(token);

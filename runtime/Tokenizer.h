@@ -46,6 +46,10 @@ class Tokenizer {
 public:
   /// Reads and validates `path` (a tokenizer.json).
   static llvm::Expected<Tokenizer> load(llvm::StringRef path);
+  /// The same on a tokenizer.json already in memory (the fuzzer's entry
+  /// point); `path` only names it in errors.
+  static llvm::Expected<Tokenizer> parse(llvm::StringRef json,
+                                         llvm::StringRef path);
 
   Tokenizer(Tokenizer &&) noexcept;
   Tokenizer &operator=(Tokenizer &&) noexcept;
@@ -65,6 +69,9 @@ public:
 
   /// One more than the largest id, added tokens included.
   int32_t vocabSize() const;
+  /// The most bytes one token stands for: a text of N bytes encodes to at
+  /// least N / maxTokenBytes() tokens, which bounds a prompt before encoding.
+  size_t maxTokenBytes() const;
   /// The id of an added token's content (e.g. "<|endoftext|>") or of a
   /// vocabulary token as spelled in the file; std::nullopt if none.
   std::optional<int32_t> tokenId(llvm::StringRef token) const;

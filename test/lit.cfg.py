@@ -65,6 +65,15 @@ else:
 config.environment["CALM_CACHE_DIR"] = os.path.join(config.calm_obj_root, "test",
                                                     "calm-cache")
 
+# An ASan + UBSan build (scripts/sanitize.sh): the sanitizers' options reach
+# the tests, and tests that load our code into uninstrumented programs
+# (the mlir-opt plugin) or link it from outside say `UNSUPPORTED: asan`.
+for name in ["ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"]:
+    if name in os.environ:
+        config.environment[name] = os.environ[name]
+if config.calm_sanitize.upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("asan")
+
 # GPU path. Compile-only tests need nothing but calm-opt (PTX comes from
 # LLVM's NVPTX backend); `ptxas` tests also assemble it with the CUDA
 # toolkit's ptxas. `cuda-driver` is a loadable libcuda.so.1; `cuda-gpu` is
@@ -88,7 +97,10 @@ except OSError:
     pass
 cuda_runtime = os.path.join(config.calm_lib_dir, "libcalm_cuda_runtime" + ext)
 gpu_reason = "libcalm_cuda_runtime is not built"
-if os.path.exists(cuda_runtime):
+if "asan" in config.available_features:
+    # An instrumented library cannot load into the uninstrumented python.
+    gpu_reason = "sanitizer build"
+elif os.path.exists(cuda_runtime):
     probe = ctypes.CDLL(cuda_runtime).calmCudaProbe
     probe.restype = ctypes.c_char_p
     verdict = probe()

@@ -63,6 +63,9 @@ TEST(Config, BadConfigsGiveOneLineErrors) {
       {"type", "{\"model_type\": \"llama\", " + base + "}",
        "model_type must be \"energy\" (a CALM), got \"llama\""},
       {"json", "{\"model_type\": ", "malformed JSON"},
+      // A string echoed from the file keeps the error on one line.
+      {"control", "{\"model_type\": \"en\\nergy\", " + base + "}",
+       "model_type must be \"energy\" (a CALM), got \"en\\x0Aergy\""},
       {"heads",
        "{\"model_type\": \"energy\", " +
            std::string(

@@ -46,6 +46,8 @@ TEST(SafeTensors, ReadsAValidFile) {
 }
 
 TEST(SafeTensors, HostileFilesGiveOneLineErrors) {
+  // llvm::json::parse recurses per level: refused before it runs.
+  const std::string deep(100000, '[');
   struct Case {
     const char *name, *header;
     size_t data;
@@ -91,6 +93,18 @@ TEST(SafeTensors, HostileFilesGiveOneLineErrors) {
        12,
        {},
        "overlap"},
+      // An empty tensor between two overlapping ones: each is compared
+      // with the furthest-reaching tensor before it, not its neighbour.
+      {"overlap-around-empty",
+       R"({"a":{"dtype":"U8","shape":[8],"data_offsets":[0,8]},"z":{"dtype":"U8","shape":[0],"data_offsets":[4,4]},"b":{"dtype":"U8","shape":[4],"data_offsets":[6,10]}})",
+       10,
+       {},
+       "tensors 'a' and 'b' overlap"},
+      {"deep",
+       deep.c_str(),
+       0,
+       {},
+       "malformed JSON header: nested deeper than 512 levels"},
       {"overflow",
        R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,4]}})",
        4,

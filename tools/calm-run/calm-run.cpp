@@ -1,8 +1,9 @@
 //===- calm-run.cpp - compile and run CALM checkpoints --------------------===//
 //
 //   calm-run compile  [--model DIR] [--numerics SEL] [--emit=mlir|llvm]
-//   calm-run generate [--model DIR] [-p TEXT] [-n N] [--temperature T]
-//                     [--samples N] [--seed S] [--numerics SEL]
+//   calm-run generate [--model DIR] [-p TEXT | --prompt-file FILE] [-n N]
+//                     [--temperature T] [--samples N] [--seed S]
+//                     [--numerics SEL]
 //   calm-run eval     [--model DIR] --text FILE [--block-size N] [--json]
 //
 // --model takes a CALM (model_type "energy") or its token twin (a Llama,
@@ -98,6 +99,12 @@ static cl::opt<std::string> prompt("prompt", cl::desc("Prompt text (default: "
                                    cl::cat(category), cl::sub(generateCommand));
 static cl::alias promptShort("p", cl::desc("Alias for --prompt"),
                              cl::aliasopt(prompt));
+static cl::opt<std::string>
+    promptFile("prompt-file",
+               cl::desc("Read the prompt from FILE (`-`: standard input) "
+                        "instead of --prompt; arbitrary bytes"),
+               cl::value_desc("FILE"), cl::cat(category),
+               cl::sub(generateCommand));
 static cl::opt<int64_t> maxTokens("max-tokens",
                                   cl::desc("Tokens to generate at most "
                                            "(rounded up to whole chunks)"),
@@ -161,9 +168,9 @@ static cl::opt<int64_t> maxBlocks("max-blocks",
                                            "(default: all)"),
                                   cl::init(0), cl::cat(category),
                                   cl::sub(evalCommand));
-static cl::opt<bool> json("json",
-                          cl::desc("Print the result as one JSON object"),
-                          cl::cat(category), cl::sub(evalCommand));
+static cl::opt<bool> jsonOutput("json",
+                                cl::desc("Print the result as one JSON object"),
+                                cl::cat(category), cl::sub(evalCommand));
 
 static int fail(const Twine &message) {
   errs() << "calm-run: " << message << "\n";
@@ -407,13 +414,21 @@ static std::string compileNote(const CompiledModule &compiled) {
 /// generate on a token-level model: one step per token, exact temperature
 /// (softmax of logits / T). The prompt follows one <|endoftext|>, as every
 /// training document did.
-static int generateTokens(const Tokenizer &tokenizer, LlamaModel &model) {
+static int generateTokens(const Tokenizer &tokenizer, LlamaModel &model,
+                          StringRef promptText) {
   const LlamaConfig &c = model.getConfig();
   if (samples > 0)
     return fail("--samples is the CALM batch approximation; a token-level "
                 "model samples its softmax exactly");
   auto start = std::chrono::steady_clock::now();
-  std::vector<int32_t> ids = tokenizer.encode(prompt);
+  // As for a CALM: a prompt that cannot fit is refused before encoding.
+  uint64_t atLeast = promptText.size() / tokenizer.maxTokenBytes();
+  if (atLeast > uint64_t(model.getCapacity()))
+    return fail(formatv("the prompt ({0} bytes, at least {1} tokens) exceeds "
+                        "the context of {2} tokens; raise --max-chunks or "
+                        "shorten the prompt",
+                        promptText.size(), atLeast, model.getCapacity()));
+  std::vector<int32_t> ids = tokenizer.encode(promptText);
   for (int32_t id : ids)
     if (id >= c.vocabSize)
       return fail(formatv("the prompt encodes to token {0}, outside the "
@@ -470,21 +485,47 @@ static int runGenerate() {
     return fail(std::move(e));
   if (maxTokens < 1)
     return fail("--max-tokens must be at least 1");
+  std::unique_ptr<MemoryBuffer> promptBuffer;
+  StringRef promptText = prompt;
+  if (!promptFile.empty()) {
+    if (prompt.getNumOccurrences())
+      return fail("give --prompt or --prompt-file, not both");
+    auto buffer =
+        MemoryBuffer::getFileOrSTDIN(promptFile, /*IsText=*/false,
+                                     /*RequiresNullTerminator=*/false);
+    if (!buffer)
+      return fail(promptFile + ": cannot open: " + buffer.getError().message());
+    promptBuffer = std::move(*buffer);
+    promptText = promptBuffer->getBuffer();
+  }
   auto session = loadSession();
   if (!session)
     return fail(session.takeError());
   if (session->model.llama)
-    return generateTokens(session->tokenizer, *session->model.llama);
+    return generateTokens(session->tokenizer, *session->model.llama,
+                          promptText);
   const Tokenizer &tokenizer = session->tokenizer;
   CALMModel &model = *session->model.calm;
   const CALMConfig &c = model.getConfig();
   int64_t k = c.patchSize;
   auto start = std::chrono::steady_clock::now();
 
+  // A prompt of N bytes is at least N / maxTokenBytes() tokens: one that
+  // cannot fit the context is refused before it is encoded (a 100 MB prompt
+  // costs a file read, not a tokenization).
+  uint64_t contextTokens = uint64_t(maxChunks) * uint64_t(k);
+  if (promptText.size() / tokenizer.maxTokenBytes() > contextTokens)
+    return fail(formatv("the prompt ({0} bytes, at least {1} tokens) exceeds "
+                        "the context of {2} chunks ({3} tokens); raise "
+                        "--max-chunks or shorten the prompt",
+                        promptText.size(),
+                        promptText.size() / tokenizer.maxTokenBytes(),
+                        maxChunks.getValue(), contextTokens));
+
   // A prompt whose length is not a multiple of K is left-padded with the
   // end-of-text token, which the model saw before every training document
   // (docs/ARCHITECTURE.md, "Prompts"); an empty prompt is one such chunk.
-  std::vector<int32_t> ids = tokenizer.encode(prompt);
+  std::vector<int32_t> ids = tokenizer.encode(promptText);
   for (int32_t id : ids)
     if (id >= c.vocabSize)
       return fail(formatv("the prompt encodes to token {0}, outside the "
@@ -603,7 +644,7 @@ static int runEval() {
 
   std::mt19937_64 rng(seed);
   BrierSums total;
-  bool progress = !json && sys::Process::StandardErrIsDisplayed();
+  bool progress = !jsonOutput && sys::Process::StandardErrIsDisplayed();
   auto start = std::chrono::steady_clock::now();
   for (int64_t b = 0; b < blocks; ++b) {
     ArrayRef<int32_t> block =
@@ -634,7 +675,7 @@ static int runEval() {
           .count();
   std::array<double, 4> bn = total.means();
   int64_t tokens = blocks * blockSize;
-  if (json) {
+  if (jsonOutput) {
     outs() << formatv("{{\"brier1\": {0:f6}, \"brier2\": {1:f6}, "
                       "\"brier3\": {2:f6}, \"brier4\": {3:f6}, \"brierlm\": "
                       "{4:f4}, \"tokens\": {5}, \"positions\": {6}, "
