@@ -347,8 +347,16 @@ Error calm::runtime::checkLayout(
   return Error::success();
 }
 
+/// The JSON object in the file at `path`.
+static Expected<llvm::json::Value> readObject(StringRef path) {
+  auto buffer = readFile(path);
+  if (!buffer)
+    return buffer.takeError();
+  return parseObject((*buffer)->getBuffer(), path);
+}
+
 Expected<ModelKind> calm::runtime::readModelKind(StringRef path) {
-  Expected<llvm::json::Value> json = readJSON(path);
+  Expected<llvm::json::Value> json = readObject(path);
   if (!json)
     return json.takeError();
   std::optional<StringRef> type = json->getAsObject()->getString("model_type");
@@ -362,7 +370,7 @@ Expected<ModelKind> calm::runtime::readModelKind(StringRef path) {
 }
 
 Expected<LlamaConfig> calm::runtime::readLlamaConfig(StringRef path) {
-  Expected<llvm::json::Value> json = readJSON(path);
+  Expected<llvm::json::Value> json = readObject(path);
   if (!json)
     return json.takeError();
   const llvm::json::Object &o = *json->getAsObject();
