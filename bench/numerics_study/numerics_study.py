@@ -7,9 +7,9 @@ by <|endoftext|>, the stream tools/reference/evaluate.py scores) with the
 same seed, so every form sees the same head noise (paired comparison: the
 differences between forms are far more precise than each figure), and
 prices one generated chunk with calm-opt's energy report (calm-decompose,
-calm-assign-numerics, calm-energy-report dynamic-size=1: one backbone step
-at a context of one chunk, one head sample, one decoded chunk; arithmetic
-only, Horowitz 45 nm), divided by K for pJ per token. Tokens/s is eval's
+calm-assign-numerics, calm-energy-report with dynamic-size: one backbone
+step at a context of 64 chunks, one head sample, one decoded chunk;
+arithmetic only, Horowitz 45 nm), divided by K for pJ per token. Tokens/s is eval's
 throughput (tokens scored per second, two samples per position). The token
 twin is evaluated once in f32 as the baseline.
 
@@ -34,6 +34,8 @@ SELECTIONS = ["f32", "bf16", "f16", "f8e4m3", "f8e5m2", "i8", "i8/channel",
               "lmul:3", "lmul:4", "lmul:7", "attention=lmul:4"]
 CALM = os.path.join(ROOT, "models", "calm-tiny")
 TWIN = os.path.join(ROOT, "models", "llama-tiny-twin")
+# Chunks of context the priced backbone step attends over.
+CONTEXT = 64
 
 
 def run(cmd, **kw):
@@ -44,21 +46,23 @@ def run(cmd, **kw):
 
 
 def energy_per_token(args, module_path, selection, k):
-    """pJ of one chunk step (backbone + one head sample + one decoded chunk) / K, or None
-    when a form has no row in the table (fp8 multiplies)."""
+    """pJ of one generated chunk / K: a backbone step at a context of CONTEXT chunks (the
+    mean context of a 512-token eval block), one head sample and one decoded chunk. None when
+    a form has no row in the table (fp8 multiplies)."""
     default, roles = selection, ""
     if "=" in selection:
         default, roles = "f32", selection
     passes = "--calm-assign-numerics=default=%s%s" % (default, " roles=" + roles if roles else "")
-    out = run([os.path.join(args.build, "bin", "calm-opt"), module_path, "--calm-decompose", passes,
-               "--calm-energy-report=json=true dynamic-size=1", "-o", "/dev/null"])
-    report = json.loads(out)
     total = 0.0
-    for fn in report["functions"]:
-        if fn["name"] in ("calm_backbone_step", "calm_energy_head", "ae_decode"):
-            if fn["energy_pj"] is None:
-                return None
-            total += fn["energy_pj"]
+    for size, functions in ((CONTEXT, ["calm_backbone_step"]), (1, ["calm_energy_head", "ae_decode"])):
+        out = run([os.path.join(args.build, "bin", "calm-opt"), module_path, "--calm-decompose",
+                   passes, "--calm-energy-report=json=true dynamic-size=%d" % size,
+                   "-o", "/dev/null"])
+        for fn in json.loads(out)["functions"]:
+            if fn["name"] in functions:
+                if fn["energy_pj"] is None:
+                    return None
+                total += fn["energy_pj"]
     return total / k
 
 
