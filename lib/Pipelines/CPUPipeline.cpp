@@ -16,8 +16,7 @@
 
 using namespace mlir;
 
-void mlir::calm::buildCPUPipeline(OpPassManager &pm,
-                                  const CPUPipelineOptions &options) {
+void mlir::calm::buildNumericsAndBufferization(OpPassManager &pm) {
   // Per-op numerics chosen with calm.numerics attributes.
   pm.addPass(calm::createCALMApplyNumerics());
   // Tensor level: elementwise ops (arith, calm.lmul) on tensors become
@@ -40,6 +39,11 @@ void mlir::calm::buildCPUPipeline(OpPassManager &pm,
   // Deallocation returns owned buffers through bufferization.clone.
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::calm::buildCPUPipeline(OpPassManager &pm,
+                                  const CPUPipelineOptions &options) {
+  buildNumericsAndBufferization(pm);
 
   // Loops and vectorization. Elementwise generics get unmasked vector loops
   // with a scalar remainder; for the rest, the affine super-vectorizer widens

@@ -166,23 +166,9 @@ struct MultiChipFatbinPass
 
 void mlir::calm::buildGPUPipeline(OpPassManager &pm,
                                   const GPUPipelineOptions &options) {
-  // Tensor level, as on the CPU: per-op numerics, elementwise ops to
-  // linalg, unit dims folded.
-  pm.addPass(calm::createCALMApplyNumerics());
-  pm.addPass(createConvertElementwiseToLinalgPass());
-  pm.addPass(createLinalgFoldUnitExtentDimsPass());
-  pm.addPass(createCanonicalizerPass());
-
-  // Bufferization with identity layouts at the ABI; every buffer a host
+  // Tensor level and bufferization as on the CPU; then every buffer a host
   // function handles is device memory (arguments too: the caller uploads).
-  bufferization::OneShotBufferizePassOptions bufferizeOptions;
-  bufferizeOptions.bufferizeFunctionBoundaries = true;
-  bufferizeOptions.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
-  pm.addPass(calm::createCALMBufferDeallocation());
-  pm.addPass(createConvertBufferizationToMemRefPass());
-  pm.addPass(createCanonicalizerPass());
+  buildNumericsAndBufferization(pm);
   pm.addNestedPass<func::FuncOp>(calm::createCALMGPUDeviceBuffers());
 
   // linalg -> scf.parallel over the parallel dims (reductions stay scf.for

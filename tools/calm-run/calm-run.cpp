@@ -25,6 +25,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -400,6 +401,18 @@ private:
   std::string pending;
 };
 
+/// A tokenizer may know more tokens than the model embeds.
+static Error checkPromptIds(ArrayRef<int32_t> ids, int64_t vocabSize) {
+  for (int32_t id : ids)
+    if (id >= vocabSize)
+      return createStringError(
+          inconvertibleErrorCode(),
+          formatv("the prompt encodes to token {0}, outside the model's "
+                  "vocabulary of {1}",
+                  id, vocabSize));
+  return Error::success();
+}
+
 static double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
@@ -429,11 +442,8 @@ static int generateTokens(const Tokenizer &tokenizer, LlamaModel &model,
                         "shorten the prompt",
                         promptText.size(), atLeast, model.getCapacity()));
   std::vector<int32_t> ids = tokenizer.encode(promptText);
-  for (int32_t id : ids)
-    if (id >= c.vocabSize)
-      return fail(formatv("the prompt encodes to token {0}, outside the "
-                          "model's vocabulary of {1}",
-                          id, c.vocabSize));
+  if (Error e = checkPromptIds(ids, c.vocabSize))
+    return fail(std::move(e));
   ids.insert(ids.begin(), static_cast<int32_t>(c.eosTokenId));
   if (static_cast<int64_t>(ids.size()) + maxTokens > model.getCapacity())
     return fail(formatv("the prompt ({0} tokens) plus --max-tokens {1} "
@@ -498,6 +508,14 @@ static int runGenerate() {
     promptBuffer = std::move(*buffer);
     promptText = promptBuffer->getBuffer();
   }
+  // Not an error: the byte-level tokenizer has a token for every byte, so
+  // such a prompt runs and decodes back to the same bytes; but say so.
+  size_t badByte = 0;
+  if (!json::isUTF8(promptText, &badByte))
+    errs() << formatv("calm-run: note: the prompt is not valid UTF-8 (first "
+                      "invalid byte at offset {0}); invalid bytes are encoded "
+                      "as byte tokens\n",
+                      badByte);
   auto session = loadSession();
   if (!session)
     return fail(session.takeError());
@@ -526,11 +544,8 @@ static int runGenerate() {
   // end-of-text token, which the model saw before every training document
   // (docs/ARCHITECTURE.md, "Prompts"); an empty prompt is one such chunk.
   std::vector<int32_t> ids = tokenizer.encode(promptText);
-  for (int32_t id : ids)
-    if (id >= c.vocabSize)
-      return fail(formatv("the prompt encodes to token {0}, outside the "
-                          "model's vocabulary of {1}",
-                          id, c.vocabSize));
+  if (Error e = checkPromptIds(ids, c.vocabSize))
+    return fail(std::move(e));
   size_t pad = (k - ids.size() % k) % k;
   if (ids.empty())
     pad = k;

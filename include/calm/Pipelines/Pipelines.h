@@ -23,6 +23,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// calm to arith, and conversion to LLVM.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
+/// The stages both pipelines start with: calm.numerics applied, elementwise
+/// tensor ops as linalg, unit dims folded, then one-shot bufferization with
+/// identity layouts at function boundaries and deallocation.
+void buildNumericsAndBufferization(OpPassManager &pm);
+
 /// Registers `calm-cpu-pipeline`.
 void registerCPUPipeline();
 
