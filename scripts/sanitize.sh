@@ -25,16 +25,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build-asan}
 JOBS=${JOBS:-2}
-if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
-  cmake -S . -B "$BUILD_DIR" -G Ninja \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-    -DLLVM_USE_LINKER=lld \
-    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
-    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
-    -DCALM_SANITIZE=ON -DCALM_ENABLE_FUZZERS=ON
-fi
-cmake --build "$BUILD_DIR" -j "$JOBS"
+BUILD_DIR="$BUILD_DIR" JOBS="$JOBS" bash scripts/build.sh \
+  -DCALM_SANITIZE=ON -DCALM_ENABLE_FUZZERS=ON
 [[ "${1:-}" == "--build-only" ]] && exit 0
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_container_overflow=0:detect_leaks=1:allow_user_poisoning=0}

@@ -16,6 +16,9 @@ packages=(
   cmake ninja-build python3
   # C++ unit tests.
   libgtest-dev
+  # AddressSanitizer, UBSan and libFuzzer runtimes (scripts/sanitize.sh,
+  # scripts/fuzz.sh; CI runs the suite under the sanitizers).
+  libclang-rt-22-dev
   # Unicode \p{L} for the Llama-3 pre-tokenizer in the tokenizer tests.
   python3-regex
   # The runtime tokenizer's Llama-3 pre-tokenization regex (Unicode
