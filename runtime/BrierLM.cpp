@@ -38,8 +38,7 @@ BrierSums calm::runtime::calmBlockBrier(CALMModel &model,
                                         llvm::ArrayRef<float> noise,
                                         std::vector<int32_t> *tokens) {
   const CALMConfig &c = model.getConfig();
-  int64_t k = c.patchSize, d = c.hiddenSize, e = c.noiseSize,
-          z = c.latentSize;
+  int64_t k = c.patchSize, d = c.hiddenSize, e = c.noiseSize, z = c.latentSize;
   int64_t positions = static_cast<int64_t>(block.size()) / k - 1;
   // Hidden state after chunk i conditions chunk i + 1.
   std::vector<float> hidden(d), latents(2 * positions * z);

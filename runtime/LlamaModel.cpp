@@ -100,8 +100,9 @@ llvm::Error LlamaModel::step(int32_t token,
   ByteBuffer w = bytes(weights), kc = bytes(kCache), vc = bytes(vCache);
   auto ids = view<int32_t, 1>(&token, {1});
   auto out = view<float, 2>(logits.data(), {1, config.vocabSize});
-  using Fn = void (*)(ByteBuffer *, StridedMemRefType<int32_t, 1> *, int64_t,
-                      ByteBuffer *, ByteBuffer *, StridedMemRefType<float, 2> *);
+  using Fn =
+      void (*)(ByteBuffer *, StridedMemRefType<int32_t, 1> *, int64_t,
+               ByteBuffer *, ByteBuffer *, StridedMemRefType<float, 2> *);
   reinterpret_cast<Fn>(fnStep)(&w, &ids, position, &kc, &vc, &out);
   ++position;
   return llvm::Error::success();

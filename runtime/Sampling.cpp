@@ -90,9 +90,10 @@ private:
 
 } // namespace
 
-std::vector<int32_t> calm::runtime::batchApproximation(
-    llvm::ArrayRef<int32_t> draws, int64_t patchSize, int64_t n,
-    std::mt19937_64 &rng) {
+std::vector<int32_t>
+calm::runtime::batchApproximation(llvm::ArrayRef<int32_t> draws,
+                                  int64_t patchSize, int64_t n,
+                                  std::mt19937_64 &rng) {
   std::map<std::vector<int32_t>, int64_t> counts;
   for (size_t i = 0; i + patchSize <= draws.size(); i += patchSize)
     ++counts[std::vector<int32_t>(draws.begin() + i,
@@ -149,8 +150,7 @@ std::vector<int32_t> calm::runtime::sampleChunk(CALMModel &model,
     ++used;
     return source.draw();
   };
-  for (int64_t round = 0; round < options.maxRounds && used < budget;
-       ++round) {
+  for (int64_t round = 0; round < options.maxRounds && used < budget; ++round) {
     std::vector<int32_t> x = next();
     bool agree = true;
     for (int64_t i = 1; i < n && agree; ++i)

@@ -60,7 +60,8 @@ void BodyWidener::emit(Operation &bodyOp, bool vector) {
     state.addTypes(vectorOf(t));
   state.addAttributes(bodyOp.getAttrs());
   Operation *widened = rewriter.create(state);
-  for (auto [from, to] : llvm::zip(bodyOp.getResults(), widened->getResults())) {
+  for (auto [from, to] :
+       llvm::zip(bodyOp.getResults(), widened->getResults())) {
     map.map(from, to);
     varying.insert(from);
   }

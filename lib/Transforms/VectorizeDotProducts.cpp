@@ -60,13 +60,15 @@ std::optional<DotProduct> match(linalg::GenericOp op) {
     if (iterators[i] == utils::IteratorType::reduction)
       dot.reduction = i;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (!llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }))
+  if (!llvm::all_of(maps,
+                    [](AffineMap m) { return m.isProjectedPermutation(); }))
     return std::nullopt;
   for (OpOperand *in : op.getDpsInputOperands()) {
     AffineMap map = maps[in->getOperandNumber()];
     auto type = dyn_cast<MemRefType>(in->get().getType());
-    if (map.getNumResults() == 0 || dimOf(map.getResults().back()) != dot.reduction ||
-        !type || !type.isLastDimUnitStride() ||
+    if (map.getNumResults() == 0 ||
+        dimOf(map.getResults().back()) != dot.reduction || !type ||
+        !type.isLastDimUnitStride() ||
         !calm::isVectorizableElement(type.getElementType()))
       return std::nullopt;
   }
@@ -80,8 +82,9 @@ std::optional<DotProduct> match(linalg::GenericOp op) {
   auto yield = cast<linalg::YieldOp>(body->getTerminator());
   BlockArgument out = body->getArgument(2);
   Operation *acc = yield.getValues()[0].getDefiningOp();
-  if (!acc || acc->getBlock() != body || !isa<arith::AddFOp, arith::AddIOp>(acc) ||
-      !out.hasOneUse() || !acc->getResult(0).hasOneUse())
+  if (!acc || acc->getBlock() != body ||
+      !isa<arith::AddFOp, arith::AddIOp>(acc) || !out.hasOneUse() ||
+      !acc->getResult(0).hasOneUse())
     return std::nullopt;
   if (acc->getOperand(0) == out)
     dot.term = acc->getOperand(1);
@@ -110,9 +113,9 @@ std::optional<DotProduct> match(linalg::GenericOp op) {
   if (first.size() > second.size())
     std::swap(first, second);
   SmallVector<unsigned> third = parallelDims(outMap);
-  for (ArrayRef<unsigned> dims : {ArrayRef<unsigned>(second),
-                                  ArrayRef<unsigned>(first),
-                                  ArrayRef<unsigned>(third)})
+  for (ArrayRef<unsigned> dims :
+       {ArrayRef<unsigned>(second), ArrayRef<unsigned>(first),
+        ArrayRef<unsigned>(third)})
     for (unsigned d : dims)
       if (!llvm::is_contained(dot.order, d))
         dot.order.push_back(d);
@@ -208,9 +211,9 @@ private:
 
   /// A reduction loop from `lb` to `ub` by `step`, carrying `inits`; `fn`
   /// gets the iv and the carried values and returns the next ones.
-  scf::ForOp reductionLoop(
-      Value lb, Value ub, int64_t step, ValueRange inits,
-      function_ref<SmallVector<Value>(Value, ValueRange)> fn) {
+  scf::ForOp
+  reductionLoop(Value lb, Value ub, int64_t step, ValueRange inits,
+                function_ref<SmallVector<Value>(Value, ValueRange)> fn) {
     auto loop = scf::ForOp::create(rewriter, loc, lb, ub, index(step), inits);
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointToStart(loop.getBody());
@@ -239,12 +242,13 @@ private:
     Type element = dot.term.getType();
     auto vectorType = VectorType::get({int64_t(width)}, element);
     Value zero = arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(vectorType,
-                                              rewriter.getZeroAttr(element)));
+        rewriter, loc,
+        DenseElementsAttr::get(vectorType, rewriter.getZeroAttr(element)));
     Value k = extent(r);
     auto endFor = [&](int64_t step) {
       return arith::SubIOp::create(
-          rewriter, loc, k, arith::RemUIOp::create(rewriter, loc, k, index(step)));
+          rewriter, loc, k,
+          arith::RemUIOp::create(rewriter, loc, k, index(step)));
     };
     Value wideEnd = endFor(slices * width), vectorEnd = endFor(width);
     // Independent accumulators (rows x slices) hide the add latency.
@@ -295,8 +299,8 @@ private:
     for (Value v : partial)
       sums.push_back(vector::ReductionOp::create(
           rewriter, loc, vector::CombiningKind::ADD, v));
-    scf::ForOp scalar = reductionLoop(
-        vectorEnd, k, 1, sums, [&](Value iv, ValueRange accs) {
+    scf::ForOp scalar =
+        reductionLoop(vectorEnd, k, 1, sums, [&](Value iv, ValueRange accs) {
           SmallVector<Value> next;
           for (unsigned row = 0; row < n; ++row) {
             at(row, iv);
@@ -339,8 +343,7 @@ private:
       rewriter.setInsertionPointToStart(loop.getBody());
       SmallVector<Value> rows{loop.getInductionVar()};
       for (int64_t i = 1; i < kRows; ++i)
-        rows.push_back(
-            arith::AddIOp::create(rewriter, loc, rows[0], index(i)));
+        rows.push_back(arith::AddIOp::create(rewriter, loc, rows[0], index(i)));
       emitReduction(rows);
     }
     auto loop = scf::ForOp::create(rewriter, loc, blockedEnd, size, index(1));
@@ -357,7 +360,8 @@ private:
 };
 
 struct VectorizeDotProductsPass
-    : public calm::impl::CALMVectorizeDotProductsBase<VectorizeDotProductsPass> {
+    : public calm::impl::CALMVectorizeDotProductsBase<
+          VectorizeDotProductsPass> {
   using Base::Base;
   void runOnOperation() override {
     if (vectorWidth < 1) {

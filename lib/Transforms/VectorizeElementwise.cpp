@@ -115,9 +115,8 @@ private:
         continue;
       Value mem = operand.get();
       Value loaded =
-          vector ? vector::LoadOp::create(rewriter, loc,
-                                          widener.vectorOf(arg.getType()), mem,
-                                          ivs)
+          vector ? vector::LoadOp::create(
+                       rewriter, loc, widener.vectorOf(arg.getType()), mem, ivs)
                        .getResult()
                  : memref::LoadOp::create(rewriter, loc, mem, ivs).getResult();
       widener.mapArgument(arg, loaded, vector);

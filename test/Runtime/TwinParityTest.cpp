@@ -22,8 +22,8 @@ std::unique_ptr<runtime::LlamaModel> loadShippedTwin() {
   runtime::ModelOptions options;
   options.compile.cacheDir = CALM_TEST_CACHE_DIR;
   options.build.maxChunks = 256;
-  auto model = runtime::LlamaModel::load(
-      kSource + "/models/llama-tiny-twin", options);
+  auto model =
+      runtime::LlamaModel::load(kSource + "/models/llama-tiny-twin", options);
   if (!model) {
     ADD_FAILURE() << llvm::toString(model.takeError());
     return nullptr;
