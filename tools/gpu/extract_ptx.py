@@ -55,20 +55,7 @@ def unescape_bytes(text):
 
 
 def unescape(text):
-    out = bytearray()
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c != "\\":
-            out += c.encode()
-            i += 1
-        elif text[i + 1] in '\\"':
-            out += text[i + 1].encode()
-            i += 2
-        else:
-            out.append(int(text[i + 1:i + 3], 16))
-            i += 3
-    return out.decode()
+    return unescape_bytes(text).decode()
 
 
 def main():
