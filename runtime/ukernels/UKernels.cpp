@@ -1,0 +1,612 @@
+//===- UKernels.cpp - packing, activation quantization, threads -----------===//
+
+#include "Kernels.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <immintrin.h>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+using namespace calm::ukernels;
+using namespace calm::ukernels::detail;
+
+//===----------------------------------------------------------------------===//
+// Forms and layouts
+//===----------------------------------------------------------------------===//
+
+bool Form::parse(const std::string &text, Form &out) {
+  Form f;
+  std::string name = text, suffix;
+  if (size_t slash = text.find('/'); slash != std::string::npos) {
+    name = text.substr(0, slash);
+    suffix = text.substr(slash + 1);
+    if (suffix != "tensor" && suffix != "channel")
+      return false;
+    f.channel = suffix == "channel";
+  }
+  if (name == "f32")
+    f.kind = Kind::F32;
+  else if (name == "bf16")
+    f.kind = Kind::BF16;
+  else if (name == "f16")
+    f.kind = Kind::F16;
+  else if (name == "f8e4m3" || name == "f8E4M3FN")
+    f.kind = Kind::E4M3;
+  else if (name == "f8e5m2" || name == "f8E5M2")
+    f.kind = Kind::E5M2;
+  else if (name == "i8")
+    f.kind = Kind::I8;
+  else if (name.rfind("lmul:", 0) == 0) {
+    f.kind = Kind::LMul;
+    std::string digits = name.substr(5);
+    if (digits.empty() || digits.size() > 2 ||
+        !std::all_of(digits.begin(), digits.end(), ::isdigit))
+      return false;
+    f.mantissaBits = std::stoi(digits);
+    if (f.mantissaBits < 1 || f.mantissaBits > 23)
+      return false;
+  } else {
+    return false;
+  }
+  if (!suffix.empty() && !f.scaled())
+    return false;
+  out = f;
+  return true;
+}
+
+std::string Form::str() const {
+  switch (kind) {
+  case Kind::F32:
+    return "f32";
+  case Kind::BF16:
+    return "bf16";
+  case Kind::F16:
+    return "f16";
+  case Kind::E4M3:
+    return channel ? "f8e4m3/channel" : "f8e4m3";
+  case Kind::E5M2:
+    return channel ? "f8e5m2/channel" : "f8e5m2";
+  case Kind::I8:
+    return channel ? "i8/channel" : "i8";
+  case Kind::LMul:
+    return "lmul:" + std::to_string(mantissaBits);
+  }
+  return "?";
+}
+
+int Form::elementBytes() const {
+  switch (kind) {
+  case Kind::F32:
+  case Kind::LMul:
+    return 4;
+  case Kind::BF16:
+  case Kind::F16:
+    return 2;
+  default:
+    return 1;
+  }
+}
+
+float Form::qmax() const {
+  switch (kind) {
+  case Kind::E4M3:
+    return 448.0f;
+  case Kind::E5M2:
+    return 57344.0f;
+  case Kind::I8:
+    return 127.0f;
+  default:
+    return 1.0f;
+  }
+}
+
+static int64_t roundUp(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
+
+PackedLayout calm::ukernels::getPackedLayout(Form form, int64_t n, int64_t k) {
+  PackedLayout l;
+  l.n = n;
+  l.k = k;
+  l.kPadded = roundUp(k, 64);
+  l.dataBytes = roundUp(n * l.kPadded * form.elementBytes(), 64);
+  int64_t end = l.dataBytes;
+  if (form.scaled()) {
+    l.scalesOffset = end;
+    end = roundUp(end + 4 * (form.channel ? n : 1), 64);
+  }
+  if (form.kind == Kind::I8) {
+    l.sumsOffset = end;
+    end = roundUp(end + 4 * n, 64);
+  }
+  l.totalBytes = end;
+  return l;
+}
+
+//===----------------------------------------------------------------------===//
+// Rounding (docs/QUANT.md)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+uint32_t bitsOf(float v) {
+  uint32_t b;
+  std::memcpy(&b, &v, 4);
+  return b;
+}
+
+/// f32 -> bf16 bits, RNE; inf becomes NaN (the bf16 form's rule).
+uint16_t toBF16(float x) {
+  if (std::isinf(x) || std::isnan(x))
+    return 0x7FC0;
+  uint32_t b = bitsOf(x);
+  b += 0x7FFFu + ((b >> 16) & 1u);
+  return static_cast<uint16_t>(b >> 16);
+}
+
+/// f32 -> f16 bits: saturate to +-65504, RNE; inf becomes NaN.
+uint16_t toF16(float x) {
+  if (std::isinf(x) || std::isnan(x))
+    return 0x7E00;
+  x = std::fmax(std::fmin(x, 65504.0f), -65504.0f);
+  return static_cast<uint16_t>(_cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT));
+}
+
+float fromF16(uint16_t h) { return _cvtsh_ss(h); }
+
+/// Rounds v (finite, |v| <= the format's max) to `mantissa` bits with
+/// smallest normal exponent `emin`, RNE: exact power-of-two scaling around
+/// nearbyint.
+float roundToFormat(float v, int mantissa, int emin) {
+  if (v == 0.0f)
+    return v;
+  int e = std::max(std::ilogb(v), emin);
+  float r = std::nearbyint(std::ldexp(v, mantissa - e));
+  return std::ldexp(r, e - mantissa);
+}
+
+/// The quantized value of x / s in a scaled form (in units of s); NaN stays.
+float quantizeScaled(float x, float s, const Form &f) {
+  float v = x / s;
+  if (std::isnan(v))
+    return v;
+  float q = std::fmax(std::fmin(v, f.qmax()), -f.qmax());
+  switch (f.kind) {
+  case Kind::I8:
+    return std::nearbyint(q);
+  case Kind::E4M3:
+    return roundToFormat(q, 3, -6);
+  default:
+    return roundToFormat(q, 2, -14);
+  }
+}
+
+/// fp8 bits of a value already rounded to the format (finite).
+uint8_t fp8Bits(float q, bool e4m3) {
+  int mantissa = e4m3 ? 3 : 2, emin = e4m3 ? -6 : -14, bias = e4m3 ? 7 : 15;
+  uint8_t sign = std::signbit(q) ? 0x80 : 0;
+  float a = std::fabs(q);
+  if (a == 0.0f)
+    return sign;
+  int e = std::ilogb(a);
+  if (e < emin) // subnormal: a multiple of 2^(emin - mantissa)
+    return sign | static_cast<uint8_t>(std::ldexp(a, mantissa - emin));
+  int frac = static_cast<int>(std::ldexp(a, mantissa - e)) - (1 << mantissa);
+  return sign | static_cast<uint8_t>(((e + bias) << mantissa) | frac);
+}
+
+float scaleOf(float amax, const Form &f) {
+  return amax == 0.0f ? 1.0f : amax / f.qmax();
+}
+
+/// amax that NaN poisons (as maximumf does in the compiled form).
+float amaxOf(const float *v, int64_t n) {
+  float m = 0.0f;
+  for (int64_t i = 0; i < n; ++i) {
+    if (std::isnan(v[i]))
+      return v[i];
+    m = std::fmax(m, std::fabs(v[i]));
+  }
+  return m;
+}
+
+} // namespace
+
+float calm::ukernels::lmulF32(float x, float y, int m) {
+  uint32_t a = bitsOf(x), b = bitsOf(y);
+  uint32_t sign = (a ^ b) & 0x80000000u, ma = a & 0x7FFFFFFFu,
+           mb = b & 0x7FFFFFFFu;
+  auto result = [](uint32_t bits) {
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+  };
+  bool nanA = ma > 0x7F800000u, nanB = mb > 0x7F800000u;
+  if (nanA || nanB)
+    return result(0x7FC00000u);
+  bool infA = ma == 0x7F800000u, infB = mb == 0x7F800000u;
+  bool tinyA = ma < 0x00800000u, tinyB = mb < 0x00800000u;
+  if (infA || infB)
+    return result((tinyA || tinyB) ? 0x7FC00000u : (sign | 0x7F800000u));
+  if (tinyA || tinyB)
+    return result(sign);
+  LMulConstants c = getLMulConstants(m);
+  uint32_t s = (ma & c.truncMask) + (mb & c.truncMask);
+  if (s < c.underflow)
+    return result(sign);
+  return result(sign | std::min(s + c.offset, 0x7F800000u));
+}
+
+//===----------------------------------------------------------------------===//
+// Packing (at load)
+//===----------------------------------------------------------------------===//
+
+void calm::ukernels::pack(Form form, const float *w, int64_t n, int64_t k,
+                          void *dst) {
+  PackedLayout l = getPackedLayout(form, n, k);
+  auto *out = static_cast<uint8_t *>(dst);
+  std::memset(out, 0, l.totalBytes);
+  int64_t kp = l.kPadded;
+  switch (form.kind) {
+  case Kind::F32:
+    for (int64_t j = 0; j < n; ++j)
+      std::memcpy(out + 4 * j * kp, w + j * k, 4 * k);
+    return;
+  case Kind::LMul: {
+    // |w| truncated to m bits with its sign; zero and subnormal weights as
+    // a signed zero (the kernel's "not normal" test).
+    uint32_t trunc = getLMulConstants(form.mantissaBits).truncMask;
+    auto *o = reinterpret_cast<uint32_t *>(out);
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t i = 0; i < k; ++i) {
+        uint32_t b = bitsOf(w[j * k + i]), mag = b & 0x7FFFFFFFu;
+        o[j * kp + i] =
+            (b & 0x80000000u) | (mag < 0x00800000u ? 0 : (mag & trunc));
+      }
+    return;
+  }
+  case Kind::BF16:
+  case Kind::F16: {
+    auto *o = reinterpret_cast<uint16_t *>(out);
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t i = 0; i < k; ++i)
+        o[j * kp + i] = form.kind == Kind::BF16 ? toBF16(w[j * k + i])
+                                                : toF16(w[j * k + i]);
+    return;
+  }
+  default:
+    break;
+  }
+  // Scaled forms: per-channel scales are per output row j of W [N, K] (per
+  // column of B = W^T).
+  auto *scales = reinterpret_cast<float *>(out + l.scalesOffset);
+  if (form.channel)
+    for (int64_t j = 0; j < n; ++j)
+      scales[j] = scaleOf(amaxOf(w + j * k, k), form);
+  else
+    scales[0] = scaleOf(amaxOf(w, n * k), form);
+  auto *sums = reinterpret_cast<int32_t *>(out + l.sumsOffset);
+  for (int64_t j = 0; j < n; ++j) {
+    float s = scales[form.channel ? j : 0];
+    int32_t sum = 0;
+    for (int64_t i = 0; i < k; ++i) {
+      float q = quantizeScaled(w[j * k + i], s, form);
+      uint8_t &o = out[j * kp + i];
+      if (form.kind == Kind::I8) {
+        o = static_cast<uint8_t>(static_cast<int8_t>(q));
+        sum += static_cast<int32_t>(q);
+      } else {
+        o = fp8Bits(q, form.kind == Kind::E4M3);
+      }
+    }
+    if (form.kind == Kind::I8)
+      sums[j] = sum;
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Threads
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// A fixed pool: the caller runs task 0, workers the rest. Workers spin for
+/// a while before sleeping, since a decode step issues ~100 calls of
+/// ~0.1 ms each and a futex wake-up per call would cost a noticeable share.
+class Pool {
+public:
+  static Pool &get() {
+    static Pool pool;
+    return pool;
+  }
+  ~Pool() { stop(); }
+  void resize(int threads) {
+    if (threads <= 0)
+      threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (threads == size)
+      return;
+    stop();
+    stopping = false;
+    size = threads;
+    for (int i = 1; i < threads; ++i)
+      workers.emplace_back([this, i] { work(i); });
+  }
+  int getSize() const { return size; }
+
+  /// Runs fn(t) for t in [0, tasks) with tasks <= size.
+  template <typename Fn> void run(int tasks, Fn &&fn) {
+    if (tasks <= 1) {
+      fn(0);
+      return;
+    }
+    std::function<void(int)> body = fn;
+    job.store(&body, std::memory_order_relaxed);
+    jobTasks.store(tasks, std::memory_order_relaxed);
+    pending.store(tasks - 1);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      generation.fetch_add(1, std::memory_order_release);
+    }
+    wake.notify_all();
+    fn(0);
+    while (pending.load(std::memory_order_acquire) != 0)
+      _mm_pause();
+  }
+
+private:
+  Pool() {
+    int threads = 0;
+    if (const char *env = std::getenv("CALM_THREADS"))
+      threads = std::atoi(env);
+    resize(threads);
+  }
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stopping = true;
+      generation.fetch_add(1);
+    }
+    wake.notify_all();
+    for (std::thread &t : workers)
+      t.join();
+    workers.clear();
+  }
+  void work(int index) {
+    uint64_t seen = generation.load();
+    while (true) {
+      // Spin ~50 us, then sleep until the next job.
+      uint64_t now = seen;
+      for (int i = 0; i < 20000 && now == seen; ++i) {
+        _mm_pause();
+        now = generation.load(std::memory_order_acquire);
+      }
+      if (now == seen) {
+        std::unique_lock<std::mutex> lock(mutex);
+        wake.wait(lock, [&] { return generation.load() != seen; });
+        now = generation.load();
+      }
+      seen = now;
+      if (stopping)
+        return;
+      if (index < jobTasks.load(std::memory_order_relaxed)) {
+        (*job.load(std::memory_order_relaxed))(index);
+        pending.fetch_sub(1, std::memory_order_release);
+      }
+    }
+  }
+
+  std::vector<std::thread> workers;
+  int size = 0;
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::atomic<uint64_t> generation{0};
+  std::atomic<int> pending{0};
+  std::atomic<std::function<void(int)> *> job{nullptr};
+  std::atomic<int> jobTasks{0};
+  bool stopping = false;
+};
+
+} // namespace
+
+void calm::ukernels::setThreads(int threads) { Pool::get().resize(threads); }
+int calm::ukernels::getThreads() { return Pool::get().getSize(); }
+
+//===----------------------------------------------------------------------===//
+// ISA
+//===----------------------------------------------------------------------===//
+
+namespace {
+bool hasAVX512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") &&
+         __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("avx512vnni") &&
+         __builtin_cpu_supports("avx512bf16");
+}
+bool &useAVX512() {
+  static bool use = [] {
+    const char *env = std::getenv("CALM_UKERNEL_ISA");
+    return hasAVX512() && !(env && std::string(env) == "avx2");
+  }();
+  return use;
+}
+} // namespace
+
+const char *calm::ukernels::isa() { return useAVX512() ? "avx512" : "avx2"; }
+
+bool calm::ukernels::setISA(const std::string &name) {
+  if (name == "avx2") {
+    useAVX512() = false;
+    return true;
+  }
+  if (name == "avx512" && hasAVX512()) {
+    useAVX512() = true;
+    return true;
+  }
+  return false;
+}
+
+//===----------------------------------------------------------------------===//
+// linear()
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Per-thread scratch for the prepared activations (reused across calls).
+struct Scratch {
+  std::vector<uint8_t> x, sign, normal, special;
+  std::vector<float> scale;
+};
+Scratch &scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+Prepared prepare(Form form, const float *x, int64_t m, int64_t stride,
+                 int64_t k, int64_t kp) {
+  Scratch &s = scratch();
+  Prepared p;
+  p.form = form;
+  p.m = m;
+  p.kPadded = kp;
+  int64_t bytes = m * kp * (form.kind == Kind::BF16 ? 2
+                            : form.kind == Kind::I8 ? 1
+                                                    : 4);
+  s.x.assign(bytes + 64, 0);
+  // 64-byte aligned start for aligned vector loads.
+  uint8_t *base = s.x.data() + ((64 - reinterpret_cast<uintptr_t>(s.x.data()) % 64) % 64);
+  p.x = base;
+  switch (form.kind) {
+  case Kind::F32: {
+    auto *o = reinterpret_cast<float *>(base);
+    for (int64_t r = 0; r < m; ++r)
+      std::memcpy(o + r * kp, x + r * stride, 4 * k);
+    break;
+  }
+  case Kind::BF16: {
+    auto *o = reinterpret_cast<uint16_t *>(base);
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t i = 0; i < k; ++i)
+        o[r * kp + i] = toBF16(x[r * stride + i]);
+    break;
+  }
+  case Kind::F16: {
+    auto *o = reinterpret_cast<float *>(base);
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t i = 0; i < k; ++i)
+        o[r * kp + i] = fromF16(toF16(x[r * stride + i]));
+    break;
+  }
+  case Kind::LMul: {
+    LMulConstants c = getLMulConstants(form.mantissaBits);
+    s.sign.assign(4 * m * kp + 64, 0);
+    s.normal.assign(2 * m * (kp / 16), 0);
+    s.special.assign(m, 0);
+    auto *mag = reinterpret_cast<uint32_t *>(base);
+    auto *sign = reinterpret_cast<uint32_t *>(
+        s.sign.data() +
+        ((64 - reinterpret_cast<uintptr_t>(s.sign.data()) % 64) % 64));
+    auto *normal = reinterpret_cast<uint16_t *>(s.normal.data());
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t i = 0; i < k; ++i) {
+        uint32_t b = bitsOf(x[r * stride + i]), a = b & 0x7FFFFFFFu;
+        if (a >= 0x7F800000u)
+          s.special[r] = 1;
+        bool isNormal = a >= 0x00800000u;
+        mag[r * kp + i] = isNormal ? (a & c.truncMask) : 0;
+        sign[r * kp + i] = b & 0x80000000u;
+        if (isNormal)
+          normal[r * (kp / 16) + i / 16] |= uint16_t(1u << (i % 16));
+      }
+    p.sign = sign;
+    p.normal = normal;
+    p.special = s.special.data();
+    break;
+  }
+  default: { // scaled forms
+    s.scale.assign(form.channel ? m : 1, 1.0f);
+    if (form.channel) {
+      for (int64_t r = 0; r < m; ++r)
+        s.scale[r] = scaleOf(amaxOf(x + r * stride, k), form);
+    } else {
+      float a = 0.0f;
+      for (int64_t r = 0; r < m && !std::isnan(a); ++r) {
+        float ra = amaxOf(x + r * stride, k);
+        a = std::isnan(ra) ? ra : std::fmax(a, ra);
+      }
+      s.scale[0] = scaleOf(a, form);
+    }
+    p.scale = s.scale.data();
+    for (int64_t r = 0; r < m; ++r) {
+      float sc = s.scale[form.channel ? r : 0];
+      for (int64_t i = 0; i < k; ++i) {
+        float q = quantizeScaled(x[r * stride + i], sc, form);
+        if (std::isnan(q))
+          q = 0.0f; // the output is NaN through the scale guard
+        if (form.kind == Kind::I8)
+          base[r * kp + i] = static_cast<uint8_t>(static_cast<int>(q) + 128);
+        else
+          reinterpret_cast<float *>(base)[r * kp + i] = q;
+      }
+    }
+    break;
+  }
+  }
+  return p;
+}
+
+/// Rows of an L-Mul call holding NaN or inf: the scalar semantics.
+void lmulSpecialRows(const Prepared &p, const float *x, int64_t xStride,
+                     const uint8_t *packed, const PackedLayout &l,
+                     const float *init, int64_t initStride, float *out,
+                     int64_t outStride, int64_t j0, int64_t j1) {
+  const auto *w = reinterpret_cast<const uint32_t *>(packed);
+  for (int64_t r = 0; r < p.m; ++r) {
+    if (!p.special[r])
+      continue;
+    for (int64_t j = j0; j < j1; ++j) {
+      float sum = 0.0f;
+      for (int64_t i = 0; i < l.k; ++i) {
+        float wv;
+        std::memcpy(&wv, &w[j * l.kPadded + i], 4);
+        sum += lmulF32(x[r * xStride + i], wv, p.form.mantissaBits);
+      }
+      out[r * outStride + j] = init[r * initStride + j] + sum;
+    }
+  }
+}
+} // namespace
+
+void calm::ukernels::linear(Form form, const float *x, int64_t m,
+                            int64_t xStride, const void *packed, int64_t n,
+                            int64_t k, const float *init, int64_t initStride,
+                            float *out, int64_t outStride) {
+  if (m <= 0 || n <= 0)
+    return;
+  PackedLayout l = getPackedLayout(form, n, k);
+  Prepared p = prepare(form, x, m, xStride, k, l.kPadded);
+  const auto *w = static_cast<const uint8_t *>(packed);
+  auto kernel = useAVX512() ? kernelAVX512 : kernelAVX2;
+  // Columns per task in multiples of 16, and no split below ~64K MACs,
+  // where waking a worker costs more than it saves.
+  Pool &pool = Pool::get();
+  int64_t work = m * n * l.kPadded;
+  int tasks = work < (1 << 16) ? 1
+                               : static_cast<int>(std::min<int64_t>(
+                                     pool.getSize(), (n + 15) / 16));
+  int64_t per = ((n + tasks - 1) / tasks + 15) / 16 * 16;
+  pool.run(tasks, [&](int t) {
+    int64_t j0 = std::min(n, t * per), j1 = std::min(n, j0 + per);
+    if (j0 >= j1)
+      return;
+    kernel(p, w, l, Columns{j0, j1, init, initStride, out, outStride});
+    if (form.kind == Kind::LMul)
+      lmulSpecialRows(p, x, xStride, w, l, init, initStride, out, outStride,
+                      j0, j1);
+  });
+}

@@ -1,0 +1,97 @@
+//===- UKernels.h - weight-at-rest contraction microkernels ------*- C++ -*-===//
+//
+// The linear layers of a compiled model (y = init + x . W^T, x [M, K] f32,
+// W [N, K] at rest in a numerics form) run in these microkernels, called from
+// the generated code (calm-contractions-to-ukernels) as IREE calls its
+// ukernels. Codegen through MLIR 22's vector dialect reaches neither
+// vpdpbusd/vdpbf16ps with run-time activation quantization nor a register
+// tile held across K with a thread split; see docs/UKERNELS.md.
+//
+// Everything here is plain C++ (no LLVM/MLIR): a weight is packed once, at
+// load, by calmUKPack into the form's storage (rows padded to a multiple of
+// 64 elements, then scales, then i8 column sums); calmUKLinear quantizes the
+// activations at run time by docs/QUANT.md's rules and computes the
+// contraction on AVX-512 (VNNI, BF16) when the CPU has it, else on AVX2.
+// Output columns are split across the pool's threads; every column is
+// computed by the same instruction sequence whatever the split, so results
+// are byte-identical for any thread count.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CALM_RUNTIME_UKERNELS_UKERNELS_H
+#define CALM_RUNTIME_UKERNELS_UKERNELS_H
+
+#include <cstdint>
+#include <string>
+
+namespace calm::ukernels {
+
+/// A numerics form as one integer (also the i32 the generated code passes):
+/// kind | channel << 4 | lmul mantissa bits << 8.
+enum class Kind : int32_t { F32 = 0, BF16, F16, E4M3, E5M2, I8, LMul };
+
+struct Form {
+  Kind kind = Kind::F32;
+  bool channel = false;
+  int mantissaBits = 0; // lmul only
+
+  int32_t encode() const {
+    return static_cast<int32_t>(kind) | (channel ? 1 << 4 : 0) |
+           (mantissaBits << 8);
+  }
+  static Form decode(int32_t code) {
+    Form f;
+    f.kind = static_cast<Kind>(code & 15);
+    f.channel = (code >> 4) & 1;
+    f.mantissaBits = (code >> 8) & 255;
+    return f;
+  }
+  /// Parses the numerics vocabulary of docs/QUANT.md ("i8/channel", "lmul:4",
+  /// "f8E4M3FN"...); false if `text` is not a form.
+  static bool parse(const std::string &text, Form &out);
+  std::string str() const;
+  bool scaled() const {
+    return kind == Kind::E4M3 || kind == Kind::E5M2 || kind == Kind::I8;
+  }
+  /// Bytes of one stored weight element.
+  int elementBytes() const;
+  float qmax() const;
+};
+
+/// The packed layout of an [N, K] weight in `form`.
+struct PackedLayout {
+  int64_t n = 0, k = 0, kPadded = 0;
+  int64_t dataBytes = 0;    // N rows of kPadded elements
+  int64_t scalesOffset = 0; // f32 [N] (channel) or [1]; scaled forms
+  int64_t sumsOffset = 0;   // i32 [N] row sums of the int8 weights
+  int64_t totalBytes = 0;   // a multiple of 64
+};
+PackedLayout getPackedLayout(Form form, int64_t n, int64_t k);
+
+/// Packs w [N, K] (row-major f32, finite) into `dst` (getPackedLayout(..)
+/// .totalBytes bytes, 64-byte aligned). Same rounding rules as run-time
+/// quantization (docs/QUANT.md), so packed and run-time results agree.
+void pack(Form form, const float *w, int64_t n, int64_t k, void *dst);
+
+/// out[m, j] = init[m, j] + sum_k x[m, k] * W[j, k] in `form`, W packed by
+/// pack(). Row strides in elements; init may alias out.
+void linear(Form form, const float *x, int64_t m, int64_t xStride,
+            const void *packed, int64_t n, int64_t k, const float *init,
+            int64_t initStride, float *out, int64_t outStride);
+
+/// Instruction set used by linear(): "avx512" (F, BW, VL, VNNI, BF16) or
+/// "avx2" (AVX2, FMA, F16C). CALM_UKERNEL_ISA=avx2 forces the AVX2 path.
+const char *isa();
+/// Forces an instruction set ("avx512", "avx2"); false if the CPU lacks it.
+bool setISA(const std::string &name);
+
+/// Worker threads of linear() (1 = the calling thread only; 0 = all cores).
+void setThreads(int threads);
+int getThreads();
+
+/// Scalar L-Mul of two f32 values (docs/LMUL.md, all eight steps).
+float lmulF32(float x, float y, int mantissaBits);
+
+} // namespace calm::ukernels
+
+#endif // CALM_RUNTIME_UKERNELS_UKERNELS_H

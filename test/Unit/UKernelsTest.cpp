@@ -1,0 +1,280 @@
+//===- UKernelsTest.cpp - the contraction microkernels by value -----------===//
+//
+// Every form of runtime/ukernels against the independent double-precision
+// reference of test/lib/QuantReference.h on ragged shapes (M, N, K not
+// multiples of any tile or vector), on both instruction sets; L-Mul products
+// bit for bit against test/lib/LMulReference.h; the packed weights equal to
+// the reference's quantization of the same weights; identical bytes for 1
+// and 2 threads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "QuantReference.h"
+#include "ukernels/UKernels.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+using namespace calm::ukernels;
+
+namespace {
+
+const char *kForms[] = {"f32",          "bf16",   "f16",
+                        "f8e4m3",       "f8e4m3/channel",
+                        "f8e5m2",       "f8e5m2/channel",
+                        "i8",           "i8/channel",
+                        "lmul:2",       "lmul:4", "lmul:7", "lmul:23"};
+
+std::vector<float> randomMatrix(int64_t rows, int64_t cols, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> v(rows * cols);
+  for (float &x : v)
+    x = dist(rng);
+  return v;
+}
+
+struct Packed {
+  std::vector<uint8_t> bytes;
+  Packed(Form f, const std::vector<float> &w, int64_t n, int64_t k)
+      : bytes(getPackedLayout(f, n, k).totalBytes) {
+    pack(f, w.data(), n, k, bytes.data());
+  }
+};
+
+/// y = init + x . W^T through the ukernel.
+std::vector<float> run(Form f, const std::vector<float> &x,
+                       const std::vector<float> &w, const std::vector<float> &init,
+                       int64_t m, int64_t n, int64_t k) {
+  Packed p(f, w, n, k);
+  std::vector<float> out(m * n);
+  linear(f, x.data(), m, k, p.bytes.data(), n, k, init.data(), n, out.data(),
+         n);
+  return out;
+}
+
+/// max |y - ref| / max |ref|, with NaN required in the same places.
+double relativeError(const std::vector<float> &y,
+                     const std::vector<double> &ref) {
+  double worst = 0, scale = 0;
+  for (double r : ref)
+    if (std::isfinite(r))
+      scale = std::max(scale, std::fabs(r));
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (std::isnan(ref[i])) {
+      EXPECT_TRUE(std::isnan(y[i])) << "element " << i;
+      continue;
+    }
+    worst = std::max(worst, std::fabs(y[i] - ref[i]));
+  }
+  return scale == 0 ? worst : worst / scale;
+}
+
+std::vector<double> reference(const std::string &form,
+                              const std::vector<float> &x,
+                              const std::vector<float> &w,
+                              const std::vector<float> &init, int m, int n,
+                              int k) {
+  std::vector<float> b(k * n); // W^T, [K, N]
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < k; ++i)
+      b[i * n + j] = w[j * k + i];
+  std::vector<double> c = calm_test::referenceMatmul(
+      x, b, m, k, n, calm_test::Form::parse(form));
+  for (size_t i = 0; i < c.size(); ++i)
+    c[i] += init[i];
+  return c;
+}
+
+class UKernelForms : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(UKernelForms, RaggedShapesMatchReferenceOnBothISAs) {
+  Form f;
+  ASSERT_TRUE(Form::parse(GetParam(), f));
+  const char *before = isa();
+  for (const char *set : {"avx512", "avx2"}) {
+    if (!setISA(set))
+      continue; // no AVX-512 here: the AVX2 path still runs
+    for (auto [m, n, k] : {std::tuple<int, int, int>{1, 1, 1},
+                           {1, 37, 130},
+                           {3, 33, 64},
+                           {5, 7, 37},
+                           {17, 19, 200}}) {
+      auto x = randomMatrix(m, k, 1 + m), w = randomMatrix(n, k, 2 + n),
+           init = randomMatrix(m, n, 3);
+      double err = relativeError(run(f, x, w, init, m, n, k),
+                                 reference(GetParam(), x, w, init, m, n, k));
+      // Sums in f32 against a double reference; vdpbf16ps flushes
+      // subnormal products (none at these magnitudes).
+      EXPECT_LE(err, 1e-5) << set << " " << GetParam() << " M=" << m
+                           << " N=" << n << " K=" << k;
+    }
+  }
+  setISA(before);
+}
+
+TEST_P(UKernelForms, OneAndTwoThreadsGiveIdenticalBytes) {
+  Form f;
+  ASSERT_TRUE(Form::parse(GetParam(), f));
+  int64_t m = 3, n = 1000, k = 300; // large enough to be split
+  auto x = randomMatrix(m, k, 7), w = randomMatrix(n, k, 8),
+       init = randomMatrix(m, n, 9);
+  setThreads(1);
+  std::vector<float> one = run(f, x, w, init, m, n, k);
+  setThreads(2);
+  std::vector<float> two = run(f, x, w, init, m, n, k);
+  setThreads(0);
+  EXPECT_EQ(0, std::memcmp(one.data(), two.data(), 4 * one.size()));
+}
+
+TEST_P(UKernelForms, NaNAndInfActivationsGiveNaNWhereTheFormSays) {
+  Form f;
+  ASSERT_TRUE(Form::parse(GetParam(), f));
+  int m = 2, n = 5, k = 40;
+  auto x = randomMatrix(m, k, 11), w = randomMatrix(n, k, 12);
+  std::vector<float> init(m * n, 0.0f);
+  x[3] = std::nanf("");
+  x[k + 5] = INFINITY;
+  double err = relativeError(run(f, x, w, init, m, n, k),
+                             reference(GetParam(), x, w, init, m, n, k));
+  EXPECT_LE(err, 1e-5);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllForms, UKernelForms,
+                         ::testing::ValuesIn(std::vector<std::string>(
+                             std::begin(kForms), std::end(kForms))),
+                         [](const auto &info) {
+                           std::string s = info.param;
+                           for (char &c : s)
+                             if (!isalnum(c))
+                               c = '_';
+                           return s;
+                         });
+
+TEST(UKernels, LMulProductsAreBitExact) {
+  std::mt19937 rng(20261201);
+  std::uniform_int_distribution<uint32_t> bits;
+  const uint32_t specials[] = {0, 0x80000000u, 1, 0x007FFFFFu, 0x00800000u,
+                               0x7F7FFFFFu, 0x7F800000u, 0xFF800000u,
+                               0x7FC00000u, 0x3F800000u};
+  for (int m : {1, 2, 3, 4, 5, 7, 23})
+    for (int i = 0; i < 200000; ++i) {
+      uint32_t a = i < 100 ? specials[i % 10] : bits(rng),
+               b = i < 100 ? specials[i / 10] : bits(rng);
+      float x, y;
+      std::memcpy(&x, &a, 4);
+      std::memcpy(&y, &b, 4);
+      float r = lmulF32(x, y, m);
+      uint32_t got;
+      std::memcpy(&got, &r, 4);
+      ASSERT_EQ(got, calm_test::lmulReference(calm_test::kF32, a, b, m))
+          << std::hex << a << " * " << b << " m=" << std::dec << m;
+    }
+}
+
+/// The vector kernels' L-Mul products, one at a time: x [1, K] against a
+/// one-hot weight row isolates each product in the output sum.
+TEST(UKernels, LMulKernelProductsAreBitExactOnBothISAs) {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<uint32_t> bits;
+  const char *before = isa();
+  for (const char *set : {"avx512", "avx2"}) {
+    if (!setISA(set))
+      continue;
+    for (int m : {3, 4, 7}) {
+      Form f;
+      Form::parse("lmul:" + std::to_string(m), f);
+      int k = 64, n = 64;
+      for (int trial = 0; trial < 200; ++trial) {
+        std::vector<float> x(k), w(n * k, 0.0f), init(n, 0.0f);
+        for (float &v : x) {
+          uint32_t b = bits(rng) & 0xBFFFFFFFu; // finite
+          std::memcpy(&v, &b, 4);
+        }
+        for (int j = 0; j < n; ++j) {
+          uint32_t b = bits(rng) & 0xBFFFFFFFu;
+          std::memcpy(&w[j * k + j], &b, 4);
+        }
+        std::vector<float> out = run(f, x, w, init, 1, n, k);
+        for (int j = 0; j < n; ++j) {
+          uint32_t a, b, got;
+          std::memcpy(&a, &x[j], 4);
+          std::memcpy(&b, &w[j * k + j], 4);
+          float want;
+          uint32_t ref = calm_test::lmulReference(calm_test::kF32, a, b, m);
+          std::memcpy(&want, &ref, 4);
+          // The one product plus K - 1 exact zeros (signed zeros aside).
+          float sum = 0.0f + want;
+          std::memcpy(&got, &out[j], 4);
+          uint32_t wantBits;
+          std::memcpy(&wantBits, &sum, 4);
+          ASSERT_EQ(got, wantBits) << set << " m=" << m << " j=" << j;
+        }
+      }
+    }
+  }
+  setISA(before);
+}
+
+/// Packed weights hold exactly the reference's quantized values.
+TEST(UKernels, PackedWeightsEqualTheReferenceQuantization) {
+  int64_t n = 9, k = 70;
+  auto w = randomMatrix(n, k, 21);
+  w[5] = 0.0f;
+  w[7] = 1e-40f; // subnormal
+  for (const char *name : {"f8e4m3/channel", "f8e5m2", "i8/channel", "i8"}) {
+    Form f;
+    ASSERT_TRUE(Form::parse(name, f));
+    calm_test::Form rf = calm_test::Form::parse(name);
+    Packed p(f, w, n, k);
+    PackedLayout l = getPackedLayout(f, n, k);
+    const float *scales =
+        reinterpret_cast<const float *>(p.bytes.data() + l.scalesOffset);
+    float tensorAmax = 0;
+    for (float v : w)
+      tensorAmax = std::fmax(tensorAmax, std::fabs(v));
+    for (int64_t j = 0; j < n; ++j) {
+      float amax = 0;
+      for (int64_t i = 0; i < k; ++i)
+        amax = std::fmax(amax, std::fabs(w[j * k + i]));
+      float s = calm_test::scaleOf(f.channel ? amax : tensorAmax, rf);
+      ASSERT_EQ(scales[f.channel ? j : 0], s) << name;
+      for (int64_t i = 0; i < k; ++i) {
+        double q = calm_test::quantizeScaled(w[j * k + i], s, rf);
+        uint8_t byte = p.bytes[j * l.kPadded + i];
+        double got;
+        if (f.kind == Kind::I8) {
+          got = static_cast<int8_t>(byte);
+        } else {
+          bool e4m3 = f.kind == Kind::E4M3;
+          int mant = e4m3 ? 3 : 2, bias = e4m3 ? 7 : 15;
+          int e = (byte >> mant) & (e4m3 ? 15 : 31), frac = byte & ((1 << mant) - 1);
+          got = e == 0 ? std::ldexp(frac, 1 - bias - mant)
+                       : std::ldexp((1 << mant) + frac, e - bias - mant);
+          if (byte & 0x80)
+            got = -got;
+        }
+        ASSERT_EQ(got, q) << name << " w[" << j << "," << i << "]";
+      }
+    }
+  }
+}
+
+TEST(UKernels, FormsParseAndPrint) {
+  for (const char *name : kForms) {
+    Form f;
+    ASSERT_TRUE(Form::parse(name, f)) << name;
+    EXPECT_EQ(f.str(), name);
+    EXPECT_EQ(Form::decode(f.encode()).str(), name);
+  }
+  Form f;
+  EXPECT_FALSE(Form::parse("bf16/channel", f));
+  EXPECT_FALSE(Form::parse("lmul:0", f));
+  EXPECT_FALSE(Form::parse("lmul:24", f));
+  EXPECT_FALSE(Form::parse("i4", f));
+}
+
+} // namespace
