@@ -3,7 +3,10 @@
 #include "CALMModel.h"
 #include "MemRefViews.h"
 
+#include "ukernels/UKernels.h"
+
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 
 #include <cmath>
 #include <cstring>
@@ -91,17 +94,123 @@ llvm::Error calm::runtime::copyToF32(const TensorView &t, llvm::StringRef path,
   return llvm::Error::success();
 }
 
+WeightBuffer::WeightBuffer(uint64_t size) : length(size) {
+  if (size == 0)
+    return;
+  void *p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    length = 0;
+    return;
+  }
+  bytes = static_cast<uint8_t *>(p);
+}
+
+WeightBuffer &WeightBuffer::operator=(WeightBuffer &&other) noexcept {
+  if (this != &other) {
+    this->~WeightBuffer();
+    bytes = other.bytes;
+    length = other.length;
+    other.bytes = nullptr;
+    other.length = 0;
+  }
+  return *this;
+}
+
+WeightBuffer::~WeightBuffer() {
+  if (bytes)
+    munmap(bytes, length);
+  bytes = nullptr;
+}
+
 llvm::Error calm::runtime::packWeights(
-    const FlatLayout &layout,
+    const FlatLayout &layout, llvm::StringRef manifest,
     llvm::function_ref<const TensorView *(llvm::StringRef)> find,
-    llvm::StringRef path, std::vector<float> &out) {
-  out.assign(layout.size(), 0.0f);
-  for (const FlatLayout::Entry &e : layout.getEntries()) {
-    const TensorView *t = find(e.name);
-    if (!t)
-      return fileError(path, "missing tensor '" + e.name + "'");
-    if (llvm::Error err = copyToF32(*t, path, &out[e.offset]))
-      return err;
+    llvm::StringRef path, WeightBuffer &out) {
+  auto allocate = [&](uint64_t size) -> llvm::Error {
+    out = WeightBuffer(size);
+    if (size && !out.data())
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          llvm::formatv("cannot allocate {0} MB for the weights of {1}",
+                        size >> 20, path));
+    return llvm::Error::success();
+  };
+  const llvm::json::Object *buffer = nullptr;
+  llvm::json::Value parsed(nullptr);
+  if (!manifest.empty()) {
+    auto value = llvm::json::parse(manifest);
+    if (!value)
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "the compiled model's weight manifest is not JSON: " +
+              llvm::toString(value.takeError()));
+    parsed = std::move(*value);
+    if (const llvm::json::Object *root = parsed.getAsObject())
+      if (const llvm::json::Object *all = root->getObject("buffers"))
+        buffer = all->getObject(layout.getBufferName());
+  }
+  if (!buffer) {
+    if (llvm::Error e = allocate(4 * uint64_t(layout.size())))
+      return e;
+    float *f = reinterpret_cast<float *>(out.data());
+    for (const FlatLayout::Entry &e : layout.getEntries()) {
+      const TensorView *t = find(e.name);
+      if (!t)
+        return fileError(path, "missing tensor '" + e.name + "'");
+      if (llvm::Error err = copyToF32(*t, path, f + e.offset))
+        return err;
+      releasePages(*t);
+    }
+    return llvm::Error::success();
+  }
+  auto bad = [&](const llvm::Twine &why) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "the compiled model's weight manifest " +
+                                       why);
+  };
+  std::optional<int64_t> total = buffer->getInteger("bytes");
+  const llvm::json::Array *tensors = buffer->getArray("tensors");
+  if (!total || *total < 0 || !tensors)
+    return bad("has no byte size or tensor list for '" +
+               layout.getBufferName() + "'");
+  if (llvm::Error e = allocate(*total))
+    return e;
+  std::vector<float> scratch;
+  for (const llvm::json::Value &v : *tensors) {
+    const llvm::json::Object *o = v.getAsObject();
+    std::optional<llvm::StringRef> name = o ? o->getString("name") : std::nullopt;
+    std::optional<llvm::StringRef> storage =
+        o ? o->getString("storage") : std::nullopt;
+    std::optional<int64_t> offset = o ? o->getInteger("offset") : std::nullopt;
+    std::optional<int64_t> size = o ? o->getInteger("bytes") : std::nullopt;
+    if (!name || !storage || !offset || !size || *offset < 0 || *size < 0 ||
+        *offset + *size > *total)
+      return bad("has a malformed entry");
+    const TensorView *t = find(*name);
+    const FlatLayout::Entry *spec = layout.find(*name);
+    if (!t || !spec)
+      return fileError(path, "missing tensor '" + name->str() + "'");
+    int64_t count = spec->numElements();
+    if (*storage == "f32") {
+      if (*size < 4 * count)
+        return bad("gives '" + name->str() + "' too few bytes");
+      if (llvm::Error err = copyToF32(
+              *t, path, reinterpret_cast<float *>(out.data() + *offset)))
+        return err;
+    } else {
+      ukernels::Form form;
+      if (!ukernels::Form::parse(storage->str(), form) ||
+          spec->shape.size() != 2)
+        return bad("names an unknown storage '" + storage->str() + "'");
+      int64_t rows = spec->shape[0], cols = spec->shape[1];
+      if (ukernels::getPackedLayout(form, rows, cols).totalBytes > *size)
+        return bad("gives '" + name->str() + "' too few bytes");
+      scratch.resize(count);
+      if (llvm::Error err = copyToF32(*t, path, scratch.data()))
+        return err;
+      ukernels::pack(form, scratch.data(), rows, cols, out.data() + *offset);
+    }
     releasePages(*t);
   }
   return llvm::Error::success();
@@ -110,7 +219,7 @@ llvm::Error calm::runtime::packWeights(
 CALMModel::~CALMModel() = default;
 
 uint64_t CALMModel::weightBytes() const {
-  return 4 * (calmWeights.size() + aeWeights.size());
+  return calmWeights.size() + aeWeights.size();
 }
 uint64_t CALMModel::cacheBytes() const {
   return 4 * (kCache.size() + vCache.size());
@@ -154,22 +263,6 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options) {
                                : std::to_string(cache >> 17) + " MB",
                       memory >> 20));
 
-  // Pack the weights into the layouts the module reads.
-  FlatLayout calmLayout = getCALMFlatLayout(ck.config);
-  FlatLayout aeLayout = getAEFlatLayout(ck.aeConfig);
-  if (llvm::Error e = packWeights(
-          calmLayout, [&](llvm::StringRef n) { return ck.calmTensor(n); },
-          ck.weights.getPath(), m->calmWeights))
-    return std::move(e);
-  // Embedded autoencoder weights (ae_model.*) live in the CALM's own file,
-  // and an error about one must name that file. A tied output matrix reads
-  // the embedding's pages again: they fault back in from the file.
-  if (llvm::Error e = packWeights(
-          aeLayout, [&](llvm::StringRef n) { return ck.aeTensor(n); },
-          ck.aeWeights.getPath().empty() ? ck.weights.getPath()
-                                         : ck.aeWeights.getPath(),
-          m->aeWeights))
-    return std::move(e);
   m->kCache.assign(cache, 0.0f);
   m->vCache.assign(cache, 0.0f);
 
@@ -190,6 +283,25 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options) {
       return fn.takeError();
     *slot = *fn;
   }
+  // Pack the weights into the layouts the compiled module reads (its
+  // manifest says where each tensor goes and in which form).
+  std::string manifest = m->compiled->weightManifest();
+  FlatLayout calmLayout = getCALMFlatLayout(ck.config);
+  FlatLayout aeLayout = getAEFlatLayout(ck.aeConfig);
+  if (llvm::Error e = packWeights(
+          calmLayout, manifest,
+          [&](llvm::StringRef n) { return ck.calmTensor(n); },
+          ck.weights.getPath(), m->calmWeights))
+    return std::move(e);
+  // Embedded autoencoder weights (ae_model.*) live in the CALM's own file,
+  // and an error about one must name that file. A tied output matrix reads
+  // the embedding's pages again: they fault back in from the file.
+  if (llvm::Error e = packWeights(
+          aeLayout, manifest, [&](llvm::StringRef n) { return ck.aeTensor(n); },
+          ck.aeWeights.getPath().empty() ? ck.weights.getPath()
+                                         : ck.aeWeights.getPath(),
+          m->aeWeights))
+    return std::move(e);
   return std::move(m);
 }
 

@@ -12,6 +12,7 @@
 
 #include "Checkpoint.h"
 #include "Compiler.h"
+#include "MemRefViews.h"
 #include "ModelBuilder.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -35,7 +36,7 @@ public:
   const CALMConfig &getConfig() const { return checkpoint->config; }
   const AutoencoderConfig &getAEConfig() const { return checkpoint->aeConfig; }
   const CompiledModule &getCompiled() const { return *compiled; }
-  /// Bytes of the packed f32 weights (CALM + autoencoder).
+  /// Bytes of the weights as stored (CALM + autoencoder).
   uint64_t weightBytes() const;
   /// Bytes of the KV cache.
   uint64_t cacheBytes() const;
@@ -65,7 +66,8 @@ private:
   std::unique_ptr<CALMCheckpoint> checkpoint;
   mlir::MLIRContext context;
   std::unique_ptr<CompiledModule> compiled;
-  std::vector<float> calmWeights, aeWeights, kCache, vCache;
+  WeightBuffer calmWeights, aeWeights;
+  std::vector<float> kCache, vCache;
   ModelBuildOptions build;
   int64_t position = 0;
   void *fnCompress = nullptr, *fnStep = nullptr, *fnHead = nullptr,
@@ -77,13 +79,16 @@ private:
 llvm::Error copyToF32(const TensorView &tensor, llvm::StringRef path,
                       float *out);
 
-/// Packs the tensors `find` returns for each entry of `layout` into `out`
-/// (f32, layout.size() elements) with copyToF32, then drops each tensor's
-/// mapped file pages so they do not stay resident beside the copy.
-llvm::Error packWeights(const FlatLayout &layout,
+/// Packs the weights of one buffer into `out`, then drops each tensor's
+/// mapped file pages so they do not stay resident beside the copy. With a
+/// manifest (CompiledModule::weightManifest(), calm-contractions-to-ukernels)
+/// that lists `layout`'s buffer, each entry is stored as the manifest says:
+/// f32, or packed once in its numerics form (runtime/ukernels). Without one,
+/// every tensor of `layout` as f32 at its FlatLayout offset.
+llvm::Error packWeights(const FlatLayout &layout, llvm::StringRef manifest,
                         llvm::function_ref<const TensorView *(llvm::StringRef)>
                             find,
-                        llvm::StringRef path, std::vector<float> &out);
+                        llvm::StringRef path, WeightBuffer &out);
 
 } // namespace calm::runtime
 

@@ -5,6 +5,8 @@
 #include "calm/InitAllCALM.h"
 #include "calm/Pipelines/Pipelines.h"
 #include "calm/Transforms/Passes.h"
+#include "calm/Dialect/CALM/IR/WeightsAtRest.h"
+#include "ukernels/UKernels.h"
 
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/IR/Diagnostics.h"
@@ -98,6 +100,7 @@ llvm::Error calm::runtime::lowerToLLVMDialect(mlir::ModuleOp module,
   pm.addPass(mlir::calm::createCALMAssignNumerics(assign));
   mlir::calm::CPUPipelineOptions cpu;
   cpu.vectorWidth = options.vectorWidth;
+  cpu.ukernels = options.ukernels;
   mlir::calm::buildCPUPipeline(pm, cpu);
   if (mlir::failed(pm.run(module)))
     return makeError("lowering the model failed: " +
@@ -191,6 +194,7 @@ static std::string cacheKey(mlir::ModuleOp module, const CompileOptions &o,
   hash.update(text);
   hash.update(o.numerics.str());
   hash.update(std::to_string(o.vectorWidth));
+  hash.update(o.ukernels ? "ukernels" : "codegen");
   hash.update(LLVM_VERSION_STRING);
   hash.update(tm.getTargetCPU());
   hash.update(tm.getTargetFeatureString());
@@ -213,6 +217,15 @@ llvm::Expected<void *> CompiledModule::lookup(llvm::StringRef function) const {
   if (!symbol)
     return symbol.takeError();
   return symbol->toPtr<void *>();
+}
+
+std::string CompiledModule::weightManifest() const {
+  auto symbol = jit->lookup(mlir::calm::kWeightManifestSymbol);
+  if (!symbol) {
+    llvm::consumeError(symbol.takeError());
+    return "";
+  }
+  return std::string(symbol->toPtr<const char *>());
 }
 
 llvm::Expected<std::unique_ptr<CompiledModule>>
@@ -290,6 +303,11 @@ calm::runtime::compileModule(mlir::ModuleOp module,
   llvm::orc::SymbolMap extra;
   extra[(*jit)->mangleAndIntern("memrefCopy")] = {
       llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
+      llvm::JITSymbolFlags::Exported};
+  // The microkernels are linked into this process (runtime/ukernels).
+  extra[(*jit)->mangleAndIntern(
+      ("_mlir_ciface_" + mlir::calm::kUKernelLinearName).str())] = {
+      llvm::orc::ExecutorAddr::fromPtr(&_mlir_ciface_calm_uk_linear),
       llvm::JITSymbolFlags::Exported};
   if (llvm::Error e = main.define(llvm::orc::absoluteSymbols(std::move(extra))))
     return std::move(e);

@@ -33,6 +33,9 @@ struct CompileOptions {
   std::string cacheDir;
   /// Vector width of the CPU pipeline (elements).
   unsigned vectorWidth = 8;
+  /// Linear layers in the microkernels, weights at rest in their form
+  /// (calm-contractions-to-ukernels); false: everything through codegen.
+  bool ukernels = true;
 };
 
 /// $CALM_CACHE_DIR, else $XDG_CACHE_HOME/calm-mlir, else ~/.cache/calm-mlir.
@@ -51,6 +54,9 @@ public:
   ~CompiledModule();
   /// Address of the C interface (`_mlir_ciface_<name>`) of a function.
   llvm::Expected<void *> lookup(llvm::StringRef function) const;
+  /// The weight manifest calm-contractions-to-ukernels embedded (JSON), or
+  /// "" when the module has none.
+  std::string weightManifest() const;
   bool loadedFromCache() const { return fromCache; }
   /// Seconds spent lowering and generating code (0 when cached).
   double compileSeconds() const { return seconds; }

@@ -42,11 +42,6 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options) {
           w.getPath(), [&](llvm::StringRef n) { return w.find(n); }, w.all(),
           getLlamaLayout(m->config), {}, {"lm_head.weight"}))
     return std::move(e);
-  FlatLayout layout = getLlamaFlatLayout(m->config);
-  if (llvm::Error e = packWeights(
-          layout, [&](llvm::StringRef n) { return w.find(n); }, w.getPath(),
-          m->weights))
-    return std::move(e);
 
   // The KV cache is the one allocation the checkpoint does not bound.
   m->capacity = options.build.maxChunks;
@@ -74,6 +69,12 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options) {
   if (!fn)
     return fn.takeError();
   m->fnStep = *fn;
+  FlatLayout layout = getLlamaFlatLayout(m->config);
+  if (llvm::Error e = packWeights(
+          layout, m->compiled->weightManifest(),
+          [&](llvm::StringRef n) { return w.find(n); }, w.getPath(),
+          m->weights))
+    return std::move(e);
   return std::move(m);
 }
 

@@ -25,7 +25,7 @@ public:
 
   const LlamaConfig &getConfig() const { return config; }
   const CompiledModule &getCompiled() const { return *compiled; }
-  uint64_t weightBytes() const { return 4 * weights.size(); }
+  uint64_t weightBytes() const { return weights.size(); }
   uint64_t cacheBytes() const { return 4 * (kCache.size() + vCache.size()); }
   /// Tokens the KV cache can hold.
   int64_t getCapacity() const { return capacity; }
@@ -43,7 +43,8 @@ private:
   WeightSet checkpoint;
   mlir::MLIRContext context;
   std::unique_ptr<CompiledModule> compiled;
-  std::vector<float> weights, kCache, vCache;
+  WeightBuffer weights;
+  std::vector<float> kCache, vCache;
   int64_t capacity = 0, position = 0;
   void *fnStep = nullptr;
 };

@@ -47,6 +47,27 @@ inline ByteBuffer bytes(const std::vector<float> &v) {
       {static_cast<int64_t>(v.size() * 4)});
 }
 
+/// Page-aligned, zero-filled weight storage (anonymous mmap: pages that are
+/// never written never become resident).
+class WeightBuffer {
+public:
+  WeightBuffer() = default;
+  explicit WeightBuffer(uint64_t bytes);
+  WeightBuffer(WeightBuffer &&other) noexcept { *this = std::move(other); }
+  WeightBuffer &operator=(WeightBuffer &&other) noexcept;
+  ~WeightBuffer();
+  uint8_t *data() const { return bytes; }
+  uint64_t size() const { return length; }
+
+private:
+  uint8_t *bytes = nullptr;
+  uint64_t length = 0;
+};
+
+inline ByteBuffer bytes(const WeightBuffer &w) {
+  return view<uint8_t, 1>(w.data(), {static_cast<int64_t>(w.size())});
+}
+
 } // namespace calm::runtime
 
 #endif // CALM_RUNTIME_MEMREFVIEWS_H

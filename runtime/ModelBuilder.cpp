@@ -5,6 +5,7 @@
 #include "calm/Dialect/CALM/IR/CALMOps.h"
 #include "calm/Dialect/CALM/Utils/LinalgLayerBuilder.h"
 #include "calm/InitAllCALM.h"
+#include "calm/Dialect/CALM/IR/WeightsAtRest.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -34,7 +35,9 @@ int64_t FlatLayout::Entry::numElements() const {
   return n;
 }
 
-FlatLayout::FlatLayout(llvm::ArrayRef<TensorSpec> specs) {
+FlatLayout::FlatLayout(llvm::ArrayRef<TensorSpec> specs,
+                       llvm::StringRef buffer)
+    : buffer(buffer) {
   for (const TensorSpec &s : specs) {
     Entry e{s.first, s.second, total};
     // 16-float (64-byte) alignment of every tensor keeps vector loads of
@@ -51,14 +54,14 @@ const FlatLayout::Entry *FlatLayout::find(llvm::StringRef name) const {
 }
 
 FlatLayout getCALMFlatLayout(const CALMConfig &config) {
-  return FlatLayout(getCALMLayout(config));
+  return FlatLayout(getCALMLayout(config), "calm");
 }
 
 FlatLayout getAEFlatLayout(const AutoencoderConfig &config) {
   std::vector<TensorSpec> specs = getAutoencoderLayout(config);
   specs.push_back({std::string(mlir::calm::kAEOutputWeightName),
                    {config.vocabSize, config.hiddenSize}});
-  return FlatLayout(specs);
+  return FlatLayout(specs, "ae");
 }
 
 //===----------------------------------------------------------------------===//
@@ -93,7 +96,14 @@ class FunctionEmitter {
 public:
   FunctionEmitter(OpBuilder &b, Location loc, Value weights,
                   const FlatLayout &layout)
-      : b(b), loc(loc), weights(weights), layout(layout), lb(b, loc) {}
+      : b(b), loc(loc), weights(weights), layout(layout), lb(b, loc) {
+    // The weight buffer and its named views are what
+    // calm-contractions-to-ukernels re-lays out and packs.
+    auto arg = cast<BlockArgument>(weights);
+    cast<func::FuncOp>(arg.getOwner()->getParentOp())
+        .setArgAttr(arg.getArgNumber(), mlir::calm::kWeightsArgAttrName,
+                    b.getStringAttr(layout.getBufferName()));
+  }
 
   /// The named weight as a tensor view of the flat buffer. memref.view on
   /// the byte buffer gives identity-layout memrefs, which the affine
@@ -103,8 +113,9 @@ public:
     assert(e && "weight not in layout");
     auto type = MemRefType::get(e->shape, b.getF32Type());
     Value shift = arith::ConstantIndexOp::create(b, loc, 4 * e->offset);
-    Value view =
+    auto view =
         memref::ViewOp::create(b, loc, type, weights, shift, ValueRange{});
+    view->setAttr(mlir::calm::kWeightAttrName, b.getStringAttr(name));
     return toTensor(view);
   }
 
@@ -468,7 +479,7 @@ buildCALMModule(MLIRContext &context, const CALMConfig &c,
 }
 
 FlatLayout getLlamaFlatLayout(const LlamaConfig &config) {
-  return FlatLayout(getLlamaLayout(config));
+  return FlatLayout(getLlamaLayout(config), "llama");
 }
 
 OwningOpRef<ModuleOp> buildLlamaModule(MLIRContext &context,

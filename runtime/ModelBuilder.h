@@ -43,7 +43,10 @@ public:
     int64_t offset;
     int64_t numElements() const;
   };
-  explicit FlatLayout(llvm::ArrayRef<TensorSpec> specs);
+  /// `buffer` names the weight buffer (calm.weights on the functions'
+  /// weight argument): "calm", "ae" or "llama".
+  FlatLayout(llvm::ArrayRef<TensorSpec> specs, llvm::StringRef buffer);
+  llvm::StringRef getBufferName() const { return buffer; }
   const Entry *find(llvm::StringRef name) const;
   llvm::ArrayRef<Entry> getEntries() const { return entries; }
   /// Total number of f32 elements.
@@ -53,6 +56,7 @@ private:
   std::vector<Entry> entries;
   llvm::StringMap<size_t> index;
   int64_t total = 0;
+  std::string buffer;
 };
 
 /// The CALM's own weights (head under mlp_generator.), in checkpoint order.

@@ -43,6 +43,10 @@ void mlir::calm::buildNumericsAndBufferization(OpPassManager &pm) {
 
 void mlir::calm::buildCPUPipeline(OpPassManager &pm,
                                   const CPUPipelineOptions &options) {
+  // Before numerics are applied: the microkernels take the layers whose
+  // weights are at rest in their form; calm-apply-numerics the rest.
+  if (options.ukernels)
+    pm.addPass(calm::createCALMContractionsToUKernels());
   buildNumericsAndBufferization(pm);
 
   // Loops and vectorization. Elementwise generics get unmasked vector loops

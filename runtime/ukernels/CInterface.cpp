@@ -35,12 +35,14 @@ const float *rows(const StridedMemRefType<float, 2> &m, std::vector<float> &copy
 }
 } // namespace
 
-extern "C" void
-_mlir_ciface_calm_uk_linear(StridedMemRefType<float, 2> *x,
-                            StridedMemRefType<int8_t, 1> *weights,
-                            int64_t offset, int64_t n, int64_t k, int32_t form,
-                            StridedMemRefType<float, 2> *init,
-                            StridedMemRefType<float, 2> *out) {
+extern "C" void _mlir_ciface_calm_uk_linear(void *xArg, void *weightsArg,
+                                            int64_t offset, int64_t n,
+                                            int64_t k, int32_t form,
+                                            void *initArg, void *outArg) {
+  auto *x = static_cast<StridedMemRefType<float, 2> *>(xArg);
+  auto *weights = static_cast<StridedMemRefType<int8_t, 1> *>(weightsArg);
+  auto *init = static_cast<StridedMemRefType<float, 2> *>(initArg);
+  auto *out = static_cast<StridedMemRefType<float, 2> *>(outArg);
   std::vector<float> xCopy, initCopy, outCopy;
   int64_t xStride, initStride, outStride;
   const float *xp = rows(*x, xCopy, xStride);

@@ -333,8 +333,11 @@ public:
     stop();
     stopping = false;
     size = threads;
+    // A worker starts from the generation current now: one that took
+    // longer to start than the first job to be posted still runs it.
+    uint64_t start = generation.load();
     for (int i = 1; i < threads; ++i)
-      workers.emplace_back([this, i] { work(i); });
+      workers.emplace_back([this, i, start] { work(i, start); });
   }
   int getSize() const { return size; }
 
@@ -376,8 +379,7 @@ private:
       t.join();
     workers.clear();
   }
-  void work(int index) {
-    uint64_t seen = generation.load();
+  void work(int index, uint64_t seen) {
     while (true) {
       // Spin ~50 us, then sleep until the next job.
       uint64_t now = seen;

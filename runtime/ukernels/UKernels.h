@@ -94,4 +94,11 @@ float lmulF32(float x, float y, int mantissaBits);
 
 } // namespace calm::ukernels
 
+/// The entry point the generated code calls (CInterface.cpp); declared here
+/// so that a JIT can bind it by address. Arguments are memref descriptors.
+extern "C" void _mlir_ciface_calm_uk_linear(void *x, void *weights,
+                                            int64_t offset, int64_t n,
+                                            int64_t k, int32_t form,
+                                            void *init, void *out);
+
 #endif // CALM_RUNTIME_UKERNELS_UKERNELS_H

@@ -20,6 +20,7 @@
 #include "LlamaModel.h"
 #include "Sampling.h"
 #include "Tokenizer.h"
+#include "ukernels/UKernels.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
@@ -140,9 +141,10 @@ static cl::opt<std::string> device(
     cl::cat(category), cl::sub(generateCommand), cl::sub(evalCommand));
 static cl::opt<unsigned> threads(
     "threads",
-    cl::desc("Threads (the compiled code runs on one thread today; values "
-             "above 1 are accepted and noted)"),
-    cl::init(1), cl::cat(category), cl::sub(generateCommand),
+    cl::desc("Threads of the linear layers (split over output channels; "
+             "the output is the same for any count). 0 = every core "
+             "(default)"),
+    cl::init(0), cl::cat(category), cl::sub(generateCommand),
     cl::sub(evalCommand));
 static cl::opt<bool> ignoreEOS(
     "ignore-eos",
@@ -336,13 +338,10 @@ static Expected<LoadedModel> loadRunModel() {
                              "--device must be cpu or cuda, not '" + device +
                                  "'");
   }
-  if (threads < 1)
+  if (threads > 1024)
     return createStringError(inconvertibleErrorCode(),
-                             "--threads must be at least 1");
-  if (threads > 1)
-    errs() << "calm-run: note: the compiled model runs on one thread; "
-              "--threads "
-           << threads << " has no effect yet\n";
+                             "--threads must be at most 1024");
+  calm::ukernels::setThreads(static_cast<int>(threads));
   auto options = compileOptions();
   if (!options)
     return options.takeError();

@@ -10,6 +10,13 @@ class OpPassManager;
 namespace calm {
 
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  PassOptions::Option<bool> ukernels{
+      *this, "ukernels",
+      llvm::cl::desc("Run linear layers over weight buffers marked "
+                     "calm.weights in the calm microkernels, with the weights "
+                     "at rest in their numerics form "
+                     "(calm-contractions-to-ukernels; what calm-run runs)"),
+      llvm::cl::init(false)};
   PassOptions::Option<unsigned> vectorWidth{
       *this, "vector-width",
       llvm::cl::desc("Elements per vector when vectorizing loops from linalg "

@@ -89,6 +89,37 @@ def CALMVectorizeDotProducts
   ];
 }
 
+def CALMContractionsToUKernels
+    : Pass<"calm-contractions-to-ukernels", "ModuleOp"> {
+  let summary = "Store linear-layer weights at rest in their numerics form "
+                "and run those layers in the calm microkernels";
+  let description = [{
+    Weights are function arguments marked `calm.weights = "NAME"` (a flat
+    byte buffer, `memref<Nxi8>`), viewed with `memref.view` at constant byte
+    offsets by views that carry `calm.weight = "TENSOR"`. Every linear layer
+    `y = init + x . W^T` (a `linalg.generic` with maps (m, k), (n, k) ->
+    (m, n) and a mulf + addf body, on f32 tensors) whose W is such a view is
+    replaced by a call to the microkernel `calm_uk_linear` in the form its
+    `calm.numerics` attribute names (f32 when untagged): W is then read in
+    that form's packed storage (runtime/ukernels/UKernels.h), so a scaled
+    form no longer re-reads f32 weights and re-quantizes them per call.
+
+    The pass lays every marked buffer out anew: one entry per (tensor,
+    storage) pair, f32 for tensors that other ops still read, the packed
+    form for each contraction, 64-byte aligned; all views are moved to
+    their new offsets. The layout is emitted as a JSON manifest in the
+    public constant `calm_weight_manifest` (NUL-terminated), which the
+    runtime reads after loading the object to pack the checkpoint's tensors
+    once, at load (docs/UKERNELS.md gives the format). Run it before
+    calm-apply-numerics (`calm-cpu-pipeline{ukernels=true}` does).
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def CALMVectorizeElementwise
     : Pass<"calm-vectorize-elementwise", "func::FuncOp"> {
   let summary = "Vectorize elementwise linalg.generic ops on memrefs with "

@@ -3,6 +3,9 @@
 #include "calm/Dialect/CALM/IR/CALMDialect.h"
 #include "calm/Dialect/CALM/IR/CALMOps.h"
 #include "calm/Dialect/CALM/IR/Numerics.h"
+#include "calm/Dialect/CALM/IR/WeightsAtRest.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -66,5 +69,33 @@ LogicalResult CALMDialect::verifyOperationAttribute(Operation *op,
              << llvm::join(getModelRoles(), ", ");
     return success();
   }
+  if (name == kWeightAttrName) {
+    if (!isa<StringAttr>(attr.getValue()) || !isa<memref::ViewOp>(op))
+      return op->emitError() << "'" << name
+                             << "' names the checkpoint tensor a memref.view "
+                                "of a weight buffer reads (a string on "
+                                "memref.view)";
+    return success();
+  }
   return op->emitError() << "unknown calm attribute '" << name << "'";
+}
+
+LogicalResult CALMDialect::verifyRegionArgAttribute(Operation *op,
+                                                    unsigned region,
+                                                    unsigned index,
+                                                    NamedAttribute attr) {
+  if (attr.getName() != kWeightsArgAttrName)
+    return op->emitError() << "unknown calm argument attribute '"
+                           << attr.getName().getValue() << "'";
+  // Lowering to LLVM keeps argument attributes on pointer arguments, so only
+  // a memref argument is held to the buffer type.
+  Region &r = op->getRegion(region);
+  auto memref = r.empty() ? MemRefType()
+                          : dyn_cast<MemRefType>(r.getArgument(index).getType());
+  if (!isa<StringAttr>(attr.getValue()) ||
+      (memref && (memref.getRank() != 1 || !memref.getElementType().isInteger(8))))
+    return op->emitError()
+           << "'" << kWeightsArgAttrName
+           << "' marks a weight buffer: a string on a memref<Nxi8> argument";
+  return success();
 }
