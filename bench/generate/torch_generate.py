@@ -2,8 +2,8 @@
 """The PyTorch baseline of bench/generate: the reference modules of
 tools/reference/calm_ref.py (the ones the golden fixtures come from) on the
 same weights, driven the way a PyTorch user would run them, with a KV cache
-(one backbone step per chunk for CALM, per token for the twin), f32, a fixed
-thread count. Prints one JSON object: tokens, seconds (generation after the
+(one backbone step per chunk for CALM, per token for the twin), f32 or bf16
+(--dtype), a fixed thread count. Prints one JSON object: tokens, seconds (generation after the
 prompt), first-chunk latency (ms) and peak RSS (MB).
 
     /usr/bin/python3 bench/generate/torch_generate.py --model models/calm-tiny \
@@ -24,6 +24,9 @@ import torch  # noqa: E402
 import calm_ref  # noqa: E402
 import calm_sample  # noqa: E402
 from tokenizer import Tokenizer  # noqa: E402
+
+
+DTYPE = [torch.float32]  # the model's dtype (--dtype)
 
 
 def extend(past, kvs):
@@ -49,7 +52,7 @@ def run_calm(model, ids, tokens, temperature, g, samples):
     out = []
     while len(out) < tokens:
         if temperature == 1.0:
-            noise = model.mlp_generator.sample_noise((1,), generator=g)
+            noise = model.mlp_generator.sample_noise((1,), generator=g).to(DTYPE[0])
             chunk = calm_sample.head_tokens(model, h, noise)[0].tolist()
         elif samples:
             chunk = list(calm_sample.sample_batch_approx(model, h, round(1 / temperature), g,
@@ -90,6 +93,9 @@ def main():
     ap.add_argument("--temperature", type=float, default=1.0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dtype", default="f32", choices=["f32", "bf16"],
+                    help="weights and activations (bf16: the model converted with .to(), as the "
+                         "official code runs in bf16)")
     ap.add_argument("--samples", type=int, default=0,
                     help="CALM at T < 1: the batch approximation with this many draws "
                          "(default: exact sampling)")
@@ -98,6 +104,9 @@ def main():
     g = torch.Generator().manual_seed(a.seed)
     kind = calm_ref.read_config(a.model)["model_type"]
     model = calm_ref.load_calm(a.model) if kind == "energy" else calm_ref.load_twin(a.model)
+    if a.dtype == "bf16":
+        DTYPE[0] = torch.bfloat16
+        model = model.to(torch.bfloat16)
     ids = Tokenizer(os.path.join(a.model, "tokenizer.json")).encode(a.prompt)
     run = run_calm if kind == "energy" else run_twin
     n, seconds, first = run(model, ids, a.tokens, a.temperature, g, a.samples)

@@ -108,7 +108,9 @@ struct Candidate {
 
 /// One entry of a buffer's new layout.
 struct Entry {
-  std::string tensor, storage; // storage: "f32" (plain) or a form
+  // storage: "f32" (plain, as the views read it) or "packed:FORM"
+  // (runtime/ukernels' packed layout, rows padded).
+  std::string tensor, storage;
   int64_t n, k, offset, bytes;
 };
 
@@ -117,13 +119,13 @@ struct Buffer {
   llvm::StringMap<size_t> index; // tensor + "|" + storage
   int64_t bytes = 0;
 
-  int64_t place(StringRef tensor, StringRef storage, int64_t n, int64_t k,
-                int64_t bytes) {
+  int64_t place(StringRef tensor, const std::string &storage, int64_t n,
+                int64_t k, int64_t bytes) {
     std::string key = (tensor + "|" + storage).str();
     auto it = index.find(key);
     if (it != index.end())
       return entries[it->second].offset;
-    Entry e{tensor.str(), storage.str(), n, k, this->bytes, bytes};
+    Entry e{tensor.str(), storage, n, k, this->bytes, bytes};
     this->bytes += (bytes + 63) / 64 * 64;
     index[key] = entries.size();
     entries.push_back(e);
@@ -193,7 +195,7 @@ struct CALMContractionsToUKernelsPass
       MemRefType t = c.weight.view.getType();
       int64_t n = t.getDimSize(0), k = t.getDimSize(1);
       packedOffset[c.op] = buffers[c.weight.buffer].place(
-          c.weight.tensor, c.form.str(), n, k,
+          c.weight.tensor, "packed:" + c.form.str(), n, k,
           uk::getPackedLayout(c.form, n, k).totalBytes);
       viaUKernel.insert(c.op);
     }

@@ -57,7 +57,7 @@ func.func @layer(%buf: memref<8192xi8> {calm.weights = "w"}, %x: tensor<1x64xf32
 // CHECK-DAG: %[[OFF:.*]] = arith.constant 0 : i64
 // CHECK-DAG: %[[N:.*]] = arith.constant 64 : i64
 // CHECK-DAG: %[[FORM:.*]] = arith.constant 0 : i32
-// CHECK: call @calm_uk_linear(%{{.*}}, %{{.*}}, %[[OFF]], %[[N]], %[[N]], %[[FORM]]
+// CHECK: call @calm_uk_linear(%{{.*}}, %{{.*}}, %[[OFF]], %[[N]], %{{.*}}, %[[FORM]]
 // CHECK-LABEL: func.func @other
 // CHECK: %[[F32OFF2:.*]] = arith.constant 16384 : index
 // CHECK: memref.view %arg0[%[[F32OFF2]]][] {calm.weight = "embed"}

@@ -67,6 +67,8 @@ class LlamaAttention(nn.Module):
         k = self.k_proj(x).view(B, T, self.h, self.hd).transpose(1, 2)
         v = self.v_proj(x).view(B, T, self.h, self.hd).transpose(1, 2)
         cos, sin = rope_cos_sin(pos, self.hd, self.theta)
+        # In the activations' dtype, as Hugging Face's Llama does (a no-op in f32).
+        cos, sin = cos.to(q.dtype), sin.to(q.dtype)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
         kn, vn = k, v
