@@ -2,9 +2,14 @@
 //
 // GFLOPS (2 M N K / time) of the kernels calm-cpu-pipeline compiles for each
 // numerics form and shape, of OpenBLAS cblas_sgemm on the same shapes, and
-// the bandwidth of memcpy on 64 MiB, in one run. Single thread.
+// the bandwidth of memcpy on 64 MiB, in one run. Single thread, except the
+// ukernel GEMV rows (runtime/ukernels, weights packed once before timing, as
+// the runtime does at load), which run with 1 and all threads, beside
+// OpenBLAS sgemv with the same threads.
 //
 //===----------------------------------------------------------------------===//
+
+#include "UKernels.h"
 
 #include <benchmark/benchmark.h>
 #include <cblas.h>
@@ -13,6 +18,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <string>
+#include <thread>
 #include <vector>
 
 struct MemRef2D {
@@ -76,6 +83,37 @@ void runOpenBLAS(benchmark::State &state, int64_t m, int64_t k, int64_t n) {
   setCounters(state, m, k, n);
 }
 
+/// y = x . W^T with W [N, K] packed in `form`; weightGB/s counts the packed
+/// bytes (what a decode step streams).
+void runUKernel(benchmark::State &state, const std::string &formName,
+                int64_t m, int64_t k, int64_t n, int threads) {
+  namespace uk = calm::ukernels;
+  uk::Form form;
+  uk::Form::parse(formName, form);
+  std::vector<float> x = randomMatrix(size_t(m) * k, 1),
+                     w = randomMatrix(size_t(n) * k, 2), y(size_t(m) * n, 0.0f);
+  uk::PackedLayout l = uk::getPackedLayout(form, n, k);
+  std::vector<uint8_t> packed(l.totalBytes + 64);
+  uint8_t *base = packed.data() + (64 - uintptr_t(packed.data()) % 64) % 64;
+  uk::pack(form, w.data(), n, k, base);
+  uk::setThreads(threads);
+  for (auto _ : state) {
+    uk::linear(form, x.data(), m, k, base, n, k, y.data(), n, y.data(), n);
+    benchmark::DoNotOptimize(y.data());
+  }
+  setCounters(state, m, k, n);
+  state.counters["weightGB/s"] = benchmark::Counter(
+      double(l.totalBytes), benchmark::Counter::kIsIterationInvariantRate,
+      benchmark::Counter::kIs1000);
+}
+
+void runOpenBLASThreads(benchmark::State &state, int64_t k, int64_t n,
+                        int threads) {
+  openblas_set_num_threads(threads);
+  runOpenBLAS(state, 1, k, n);
+  openblas_set_num_threads(1);
+}
+
 void memcpyProbe(benchmark::State &state) {
   size_t bytes = size_t(64) << 20;
   std::vector<char> src(bytes, 1), dst(bytes);
@@ -102,6 +140,25 @@ int registerAll() {
     benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State &st) {
       runOpenBLAS(st, m, k, n);
     })->Unit(benchmark::kMillisecond);
+  }
+  int all = static_cast<int>(std::thread::hardware_concurrency());
+  for (int threads : {1, all}) {
+    std::string t = "/threads:" + std::to_string(threads);
+    benchmark::RegisterBenchmark(("openblas_sgemv/1x4096x4096" + t).c_str(),
+                                 [=](benchmark::State &st) {
+                                   runOpenBLASThreads(st, 4096, 4096, threads);
+                                 })
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+    for (const char *form : {"f32", "bf16", "f16", "i8/channel", "i8",
+                             "f8e4m3/channel", "f8e5m2/channel", "lmul:4"})
+      benchmark::RegisterBenchmark(
+          ("ukernel/" + std::string(form) + "/1x4096x4096" + t).c_str(),
+          [=](benchmark::State &st) {
+            runUKernel(st, form, 1, 4096, 4096, threads);
+          })
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
   }
 #define KERNEL(NAME, FORM, M, K, N)                                            \
   benchmark::RegisterBenchmark(FORM "/" #M "x" #K "x" #N,                      \

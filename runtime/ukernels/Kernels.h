@@ -3,7 +3,7 @@
 // Internal to runtime/ukernels. UKernels.cpp quantizes the activations once
 // per call into a `Prepared` block; a kernel then computes output columns
 // [j0, j1) for every row. The two kernel files are compiled for their ISA
-// (AVX-512 with VNNI and BF16; AVX2 with FMA and F16C) and chosen at run time.
+// (AVX-512 with VNNI, BF16 and VBMI; AVX2 with FMA and F16C) and chosen at run time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +27,10 @@ struct Prepared {
   /// x is normal.
   const uint32_t *sign = nullptr;
   const uint16_t *normal = nullptr;
+  /// fp8 forms on AVX-512: the quantized values as bf16 bits [M][Kp], each
+  /// block of 64 in the order the kernel's byte unpacking produces (see
+  /// fp8KernelOrder).
+  const uint16_t *xBF16 = nullptr;
   /// Scaled forms: per-row (channel) or one activation scale.
   const float *scale = nullptr;
   /// LMul: rows holding NaN or inf, computed by the scalar path instead.
@@ -45,6 +49,15 @@ void kernelAVX512(const Prepared &p, const uint8_t *packed,
                   const PackedLayout &layout, const Columns &c);
 void kernelAVX2(const Prepared &p, const uint8_t *packed,
                 const PackedLayout &layout, const Columns &c);
+
+/// Position, within its block of 64, of element i (0..63) in the AVX-512
+/// fp8 kernel's order: vpunpcklbw/vpunpckhbw interleave within 128-bit lanes,
+/// so the first 32 are elements 16l + j and the next 32 elements 16l + 8 + j
+/// (l = 0..3, j = 0..7).
+inline int fp8KernelOrder(int i) {
+  int lane = i / 16, j = i % 16;
+  return (j < 8 ? 0 : 32) + lane * 8 + (j % 8);
+}
 
 /// The output of the scaled forms: init + sum * (sA * sB), NaN where the
 /// scale product is not finite (a NaN or inf operand), as docs/QUANT.md.

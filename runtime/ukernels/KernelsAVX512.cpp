@@ -1,6 +1,6 @@
 //===- KernelsAVX512.cpp - AVX-512 (VNNI, BF16) inner kernels ------------===//
 //
-// Compiled with -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mavx512bf16 and
+// Compiled with -mavx512{f,bw,vl,vnni,bf16,vbmi} and
 // called only when the CPU has them (UKernels.cpp checks cpuid). The loop
 // is TileLoop.h's; these are its 16-lane operations per form.
 //
@@ -8,6 +8,8 @@
 
 #include "TileLoop.h"
 
+#include <cmath>
+#include <cstring>
 #include <immintrin.h>
 
 using namespace calm::ukernels;
@@ -37,25 +39,37 @@ struct F32Ops {
   }
 };
 
+/// Two accumulators per (row, column), one per half of each 64-element
+/// step: vdpbf16ps has a long latency, and one chain per column would bound
+/// a GEMV by it rather than by memory.
+struct Acc2 {
+  __m512 a, b;
+};
+
 struct BF16Ops {
-  static constexpr int kStep = 32;
-  using Acc = __m512;
-  using W = __m512bh;
-  using X = __m512bh;
-  static Acc zero() { return _mm512_setzero_ps(); }
+  static constexpr int kStep = 64;
+  using Acc = Acc2;
+  struct W {
+    __m512bh lo, hi;
+  };
+  using X = W;
+  static Acc zero() { return {_mm512_setzero_ps(), _mm512_setzero_ps()}; }
+  static W load(const uint16_t *p) {
+    return {(__m512bh)_mm512_loadu_si512(p),
+            (__m512bh)_mm512_loadu_si512(p + 32)};
+  }
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
-    return (__m512bh)_mm512_loadu_si512(reinterpret_cast<const uint16_t *>(c.w) +
-                                       j * c.l.kPadded + k);
+    return load(reinterpret_cast<const uint16_t *>(c.w) + j * c.l.kPadded + k);
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {
-    return (__m512bh)_mm512_loadu_si512(static_cast<const uint16_t *>(c.p.x) +
-                                       r * c.p.kPadded + k);
+    return load(static_cast<const uint16_t *>(c.p.x) + r * c.p.kPadded + k);
   }
   static Acc mac(const Ctx &, Acc a, const X &x, const W &w) {
-    return _mm512_dpbf16_ps(a, x, w);
+    return {_mm512_dpbf16_ps(a.a, x.lo, w.lo), _mm512_dpbf16_ps(a.b, x.hi, w.hi)};
   }
+  static float sum(Acc a) { return _mm512_reduce_add_ps(_mm512_add_ps(a.a, a.b)); }
   static float finish(const Ctx &, Acc a, float init, int64_t, int64_t) {
-    return init + _mm512_reduce_add_ps(a);
+    return init + sum(a);
   }
 };
 
@@ -67,29 +81,62 @@ struct F16Ops : F32Ops {
   }
 };
 
-/// fp8 weights through f16 bit patterns and vcvtph2ps (exact): e5m2 is the
-/// top byte of an f16; an e4m3 byte shifted into f16 position reads as the
-/// value / 256 (normal and subnormal alike), undone in finish().
-template <bool E4M3> struct FP8Ops : F32Ops {
+/// bf16 bytes of |fp8| for each 7-bit magnitude pattern (all exact in
+/// bf16, subnormals included): [0] low bytes, [1] high bytes.
+struct FP8Tables {
+  alignas(64) uint8_t bytes[2][128];
+  explicit FP8Tables(bool e4m3) {
+    for (int b = 0; b < 128; ++b) {
+      int mant = e4m3 ? 3 : 2, bias = e4m3 ? 7 : 15;
+      int e = b >> mant, m = b & ((1 << mant) - 1);
+      float v = e == 0 ? std::ldexp(float(m), 1 - bias - mant)
+                       : std::ldexp(float((1 << mant) + m), e - bias - mant);
+      uint32_t bits;
+      std::memcpy(&bits, &v, 4);
+      uint16_t h = static_cast<uint16_t>(bits >> 16); // exact: <= 4 bits
+      if (e4m3 && b == 0x7F)
+        h = 0x7FC0; // NaN; packed weights never hold it
+      bytes[0][b] = static_cast<uint8_t>(h);
+      bytes[1][b] = static_cast<uint8_t>(h >> 8);
+    }
+  }
+};
+const FP8Tables kE4M3Tables(true), kE5M2Tables(false);
+
+/// fp8 weights decoded to bf16 by byte table lookups (vpermi2b), 64 at a
+/// time, and multiplied by vdpbf16ps with the activations' fp8 values (as
+/// bf16, exact); the products are exact in f32. vpunpck{l,h}bw interleave
+/// within 128-bit lanes, so UKernels.cpp lays the activations out in that
+/// order (kernelAVX512FP8Order).
+template <bool E4M3> struct FP8Ops {
+  static constexpr int kStep = 64;
+  using Acc = Acc2;
+  using W = BF16Ops::W;
+  using X = W;
+  static Acc zero() { return BF16Ops::zero(); }
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
-    __m256i b = _mm256_cvtepu8_epi16(_mm_loadu_si128(
-        reinterpret_cast<const __m128i *>(c.w + j * c.l.kPadded + k)));
-    __m256i h;
-    if (E4M3)
-      h = _mm256_or_si256(
-          _mm256_slli_epi16(_mm256_and_si256(b, _mm256_set1_epi16(0x7F)), 7),
-          _mm256_slli_epi16(_mm256_and_si256(b, _mm256_set1_epi16(0x80)), 8));
-    else
-      h = _mm256_slli_epi16(b, 8);
-    return _mm512_cvtph_ps(h);
+    const FP8Tables &t = E4M3 ? kE4M3Tables : kE5M2Tables;
+    __m512i b = _mm512_loadu_si512(c.w + j * c.l.kPadded + k);
+    __m512i lo = _mm512_permutex2var_epi8(_mm512_load_si512(t.bytes[0]), b,
+                                          _mm512_load_si512(t.bytes[0] + 64));
+    __m512i hi = _mm512_permutex2var_epi8(_mm512_load_si512(t.bytes[1]), b,
+                                          _mm512_load_si512(t.bytes[1] + 64));
+    // hi | (b & 0x80): the sign.
+    hi = _mm512_ternarylogic_epi32(hi, b, _mm512_set1_epi8(char(0x80)), 0xF8);
+    return {(__m512bh)_mm512_unpacklo_epi8(lo, hi),
+            (__m512bh)_mm512_unpackhi_epi8(lo, hi)};
+  }
+  static X loadX(const Ctx &c, int64_t r, int64_t k) {
+    return BF16Ops::load(c.p.xBF16 + r * c.p.kPadded + k);
+  }
+  static Acc mac(const Ctx &c, Acc a, const X &x, const W &w) {
+    return BF16Ops::mac(c, a, x, w);
   }
   static float finish(const Ctx &c, Acc a, float init, int64_t r, int64_t j) {
-    float sum = _mm512_reduce_add_ps(a);
-    if (E4M3)
-      sum *= 256.0f;
     const float *sB = reinterpret_cast<const float *>(c.w + c.l.scalesOffset);
     bool ch = c.p.form.channel;
-    return dequantize(init, sum, c.p.scale[ch ? r : 0], sB[ch ? j : 0]);
+    return dequantize(init, BF16Ops::sum(a), c.p.scale[ch ? r : 0],
+                      sB[ch ? j : 0]);
   }
 };
 

@@ -159,15 +159,33 @@ uint16_t toF16(float x) {
 
 float fromF16(uint16_t h) { return _cvtsh_ss(h); }
 
+/// Round to nearest even integer for |v| < 2^22 (the default rounding
+/// mode; no libm call on the per-call activation path).
+float roundToInteger(float v) {
+  const float magic = 12582912.0f; // 1.5 * 2^23
+  return std::fabs(v) < 4194304.0f ? std::copysign((std::fabs(v) + magic) - magic, v)
+                                   : v;
+}
+
 /// Rounds v (finite, |v| <= the format's max) to `mantissa` bits with
-/// smallest normal exponent `emin`, RNE: exact power-of-two scaling around
-/// nearbyint.
+/// smallest normal exponent `emin`, RNE: on the bit pattern for the
+/// format's normal range, by exact power-of-two scaling below it.
 float roundToFormat(float v, int mantissa, int emin) {
-  if (v == 0.0f)
+  uint32_t b = bitsOf(v), a = b & 0x7FFFFFFFu;
+  if (a == 0)
     return v;
-  int e = std::max(std::ilogb(v), emin);
-  float r = std::nearbyint(std::ldexp(v, mantissa - e));
-  return std::ldexp(r, e - mantissa);
+  int e = static_cast<int>(a >> 23) - 127;
+  if (e >= emin) {
+    int shift = 23 - mantissa;
+    a += (1u << (shift - 1)) - 1u + ((a >> shift) & 1u);
+    a &= ~((1u << shift) - 1u);
+    uint32_t r = (b & 0x80000000u) | a;
+    float f;
+    std::memcpy(&f, &r, 4);
+    return f;
+  }
+  float scale = std::ldexp(1.0f, mantissa - emin); // exact both ways
+  return roundToInteger(v * scale) / scale;
 }
 
 /// The quantized value of x / s in a scaled form (in units of s); NaN stays.
@@ -178,7 +196,7 @@ float quantizeScaled(float x, float s, const Form &f) {
   float q = std::fmax(std::fmin(v, f.qmax()), -f.qmax());
   switch (f.kind) {
   case Kind::I8:
-    return std::nearbyint(q);
+    return roundToInteger(q);
   case Kind::E4M3:
     return roundToFormat(q, 3, -6);
   default:
@@ -429,7 +447,8 @@ bool hasAVX512() {
          __builtin_cpu_supports("avx512bw") &&
          __builtin_cpu_supports("avx512vl") &&
          __builtin_cpu_supports("avx512vnni") &&
-         __builtin_cpu_supports("avx512bf16");
+         __builtin_cpu_supports("avx512bf16") &&
+         __builtin_cpu_supports("avx512vbmi");
 }
 bool &useAVX512() {
   static bool use = [] {
@@ -462,6 +481,7 @@ namespace {
 /// Per-thread scratch for the prepared activations (reused across calls).
 struct Scratch {
   std::vector<uint8_t> x, sign, normal, special;
+  std::vector<uint16_t> xBF16;
   std::vector<float> scale;
 };
 Scratch &scratch() {
@@ -555,6 +575,16 @@ Prepared prepare(Form form, const float *x, int64_t m, int64_t stride,
         else
           reinterpret_cast<float *>(base)[r * kp + i] = q;
       }
+    }
+    if (form.kind != Kind::I8 && useAVX512()) {
+      // fp8 values are exact in bf16.
+      s.xBF16.assign(m * kp, 0);
+      const auto *q = reinterpret_cast<const float *>(base);
+      for (int64_t r = 0; r < m; ++r)
+        for (int64_t i = 0; i < k; ++i)
+          s.xBF16[r * kp + i / 64 * 64 + fp8KernelOrder(i % 64)] =
+              static_cast<uint16_t>(bitsOf(q[r * kp + i]) >> 16);
+      p.xBF16 = s.xBF16.data();
     }
     break;
   }

@@ -79,7 +79,7 @@ void linear(Form form, const float *x, int64_t m, int64_t xStride,
             const void *packed, int64_t n, int64_t k, const float *init,
             int64_t initStride, float *out, int64_t outStride);
 
-/// Instruction set used by linear(): "avx512" (F, BW, VL, VNNI, BF16) or
+/// Instruction set used by linear(): "avx512" (F, BW, VL, VNNI, BF16, VBMI) or
 /// "avx2" (AVX2, FMA, F16C). CALM_UKERNEL_ISA=avx2 forces the AVX2 path.
 const char *isa();
 /// Forces an instruction set ("avx512", "avx2"); false if the CPU lacks it.
