@@ -31,7 +31,9 @@ packages=(
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(libbenchmark-dev valgrind libopenblas-dev)
+  # python3-torch, python3-numpy: the PyTorch reference of bench/generate and
+  # bench/decode and the random checkpoints they run on (never CI).
+  packages+=(libbenchmark-dev valgrind libopenblas-dev python3-torch python3-numpy)
 fi
 
 missing=()

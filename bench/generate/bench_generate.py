@@ -40,7 +40,7 @@ def run_measured(cmd, env=None):
     out, err = p.communicate()
     if p.returncode != 0:
         sys.exit("bench_generate: %s failed:\n%s" % (" ".join(cmd), err.decode()))
-    return out.decode(), err.decode()
+    return out.decode(errors="replace"), err.decode(errors="replace")
 
 
 def peak_rss_mb(cmd, env=None):

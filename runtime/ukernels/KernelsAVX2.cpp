@@ -40,7 +40,7 @@ struct F32Ops {
   static Acc zero() { return _mm256_setzero_ps(); }
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
     return _mm256_loadu_ps(reinterpret_cast<const float *>(c.w) +
-                           j * c.l.kPadded + k);
+                           packedIndex(c.l, j, k));
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {
     return _mm256_loadu_ps(static_cast<const float *>(c.p.x) +
@@ -63,7 +63,7 @@ __m256 widenBF16(const uint16_t *p) {
 struct BF16Ops : F32Ops {
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
     return widenBF16(reinterpret_cast<const uint16_t *>(c.w) +
-                     j * c.l.kPadded + k);
+                     packedIndex(c.l, j, k));
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {
     return widenBF16(static_cast<const uint16_t *>(c.p.x) + r * c.p.kPadded +
@@ -74,7 +74,7 @@ struct BF16Ops : F32Ops {
 struct F16Ops : F32Ops {
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
     return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(
-        reinterpret_cast<const uint16_t *>(c.w) + j * c.l.kPadded + k)));
+        reinterpret_cast<const uint16_t *>(c.w) + packedIndex(c.l, j, k))));
   }
 };
 
@@ -82,7 +82,7 @@ struct F16Ops : F32Ops {
 template <bool E4M3> struct FP8Ops : F32Ops {
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
     __m128i b = _mm_cvtepu8_epi16(_mm_loadl_epi64(
-        reinterpret_cast<const __m128i *>(c.w + j * c.l.kPadded + k)));
+        reinterpret_cast<const __m128i *>(c.w + packedIndex(c.l, j, k))));
     __m128i h;
     if (E4M3)
       h = _mm_or_si128(
@@ -112,7 +112,7 @@ struct I8Ops {
   static Acc zero() { return _mm256_setzero_si256(); }
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
     return _mm256_cvtepi8_epi16(_mm_loadu_si128(
-        reinterpret_cast<const __m128i *>(c.w + j * c.l.kPadded + k)));
+        reinterpret_cast<const __m128i *>(c.w + packedIndex(c.l, j, k))));
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {
     __m256i u = _mm256_cvtepu8_epi16(_mm_loadu_si128(
@@ -145,7 +145,7 @@ struct LMulOps {
   static Acc zero() { return _mm256_setzero_ps(); }
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
     __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(
-        reinterpret_cast<const uint32_t *>(c.w) + j * c.l.kPadded + k));
+        reinterpret_cast<const uint32_t *>(c.w) + packedIndex(c.l, j, k)));
     return {b, _mm256_and_si256(b, _mm256_set1_epi32(0x7FFFFFFF))};
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {

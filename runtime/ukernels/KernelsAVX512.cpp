@@ -25,7 +25,7 @@ struct F32Ops {
   static Acc zero() { return _mm512_setzero_ps(); }
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
     return _mm512_loadu_ps(reinterpret_cast<const float *>(c.w) +
-                          j * c.l.kPadded + k);
+                          packedIndex(c.l, j, k));
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {
     return _mm512_loadu_ps(static_cast<const float *>(c.p.x) +
@@ -59,7 +59,7 @@ struct BF16Ops {
             (__m512bh)_mm512_loadu_si512(p + 32)};
   }
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
-    return load(reinterpret_cast<const uint16_t *>(c.w) + j * c.l.kPadded + k);
+    return load(reinterpret_cast<const uint16_t *>(c.w) + packedIndex(c.l, j, k));
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {
     return load(static_cast<const uint16_t *>(c.p.x) + r * c.p.kPadded + k);
@@ -77,7 +77,7 @@ struct BF16Ops {
 struct F16Ops : F32Ops {
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
     return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(
-        reinterpret_cast<const uint16_t *>(c.w) + j * c.l.kPadded + k)));
+        reinterpret_cast<const uint16_t *>(c.w) + packedIndex(c.l, j, k))));
   }
 };
 
@@ -116,7 +116,7 @@ template <bool E4M3> struct FP8Ops {
   static Acc zero() { return BF16Ops::zero(); }
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
     const FP8Tables &t = E4M3 ? kE4M3Tables : kE5M2Tables;
-    __m512i b = _mm512_loadu_si512(c.w + j * c.l.kPadded + k);
+    __m512i b = _mm512_loadu_si512(c.w + packedIndex(c.l, j, k));
     __m512i lo = _mm512_permutex2var_epi8(_mm512_load_si512(t.bytes[0]), b,
                                           _mm512_load_si512(t.bytes[0] + 64));
     __m512i hi = _mm512_permutex2var_epi8(_mm512_load_si512(t.bytes[1]), b,
@@ -149,7 +149,7 @@ struct I8Ops {
   using X = __m512i;
   static Acc zero() { return _mm512_setzero_si512(); }
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
-    return _mm512_loadu_si512(c.w + j * c.l.kPadded + k);
+    return _mm512_loadu_si512(c.w + packedIndex(c.l, j, k));
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {
     return _mm512_loadu_si512(static_cast<const uint8_t *>(c.p.x) +
@@ -185,7 +185,7 @@ struct LMulOps {
   static Acc zero() { return _mm512_setzero_ps(); }
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
     __m512i b = _mm512_loadu_si512(reinterpret_cast<const uint32_t *>(c.w) +
-                                  j * c.l.kPadded + k);
+                                  packedIndex(c.l, j, k));
     return {b, _mm512_and_si512(b, _mm512_set1_epi32(0x7FFFFFFF))};
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {

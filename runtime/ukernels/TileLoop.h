@@ -3,9 +3,9 @@
 // Internal to runtime/ukernels, included by each per-ISA kernel file with
 // its own `Ops` (how to load and decode a weight vector, load an activation
 // vector, multiply-accumulate, and finish a column). A tile of up to 4 rows
-// x 4 output columns keeps its accumulators in registers across the whole K
-// loop; each weight vector is loaded (and decoded) once per tile and used by
-// every row. One accumulator per (row, column), so a column's arithmetic is
+// x 4 output columns (one packed panel, a sequential stream) keeps its
+// accumulators in registers across the whole K loop; each weight vector is
+// loaded (and decoded) once per tile and used by every row. One accumulator per (row, column), so a column's arithmetic is
 // the same whatever tile or thread computes it.
 //
 //===----------------------------------------------------------------------===//
@@ -44,7 +44,7 @@ void tile(const Ctx &ctx, int64_t r0, int64_t j, const Columns &cols) {
     int64_t row = r0 + r;
     if (ctx.p.special && ctx.p.special[row])
       continue;
-    for (int c = 0; c < C; ++c)
+    for (int c = 0; c < C && j + c < cols.j1; ++c)
       cols.out[row * cols.outStride + j + c] =
           Ops::finish(ctx, acc[r][c], cols.init[row * cols.initStride + j + c],
                       row, j + c);
@@ -71,12 +71,11 @@ void rows(const Ctx &ctx, int64_t j, const Columns &cols) {
   }
 }
 
+/// Whole 4-column panels (packed rows beyond N are zeros, and their
+/// results are not stored); j0 is a multiple of 4.
 template <class Ops> void run(const Ctx &ctx, const Columns &cols) {
-  int64_t j = cols.j0;
-  for (; j + 4 <= cols.j1; j += 4)
+  for (int64_t j = cols.j0; j < cols.j1; j += 4)
     rows<Ops, 4>(ctx, j, cols);
-  for (; j < cols.j1; ++j)
-    rows<Ops, 1>(ctx, j, cols);
 }
 
 

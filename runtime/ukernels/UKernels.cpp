@@ -114,7 +114,7 @@ PackedLayout calm::ukernels::getPackedLayout(Form form, int64_t n, int64_t k) {
   l.n = n;
   l.k = k;
   l.kPadded = roundUp(k, 64);
-  l.dataBytes = roundUp(n * l.kPadded * form.elementBytes(), 64);
+  l.dataBytes = roundUp(roundUp(n, 4) * l.kPadded * form.elementBytes(), 64);
   int64_t end = l.dataBytes;
   if (form.scaled()) {
     l.scalesOffset = end;
@@ -269,12 +269,14 @@ void calm::ukernels::pack(Form form, const float *w, int64_t n, int64_t k,
   PackedLayout l = getPackedLayout(form, n, k);
   auto *out = static_cast<uint8_t *>(dst);
   std::memset(out, 0, l.totalBytes);
-  int64_t kp = l.kPadded;
   switch (form.kind) {
-  case Kind::F32:
+  case Kind::F32: {
+    auto *o = reinterpret_cast<float *>(out);
     for (int64_t j = 0; j < n; ++j)
-      std::memcpy(out + 4 * j * kp, w + j * k, 4 * k);
+      for (int64_t i = 0; i < k; ++i)
+        o[packedIndex(l, j, i)] = w[j * k + i];
     return;
+  }
   case Kind::LMul: {
     // |w| truncated to m bits with its sign; zero and subnormal weights as
     // a signed zero (the kernel's "not normal" test).
@@ -283,7 +285,7 @@ void calm::ukernels::pack(Form form, const float *w, int64_t n, int64_t k,
     for (int64_t j = 0; j < n; ++j)
       for (int64_t i = 0; i < k; ++i) {
         uint32_t b = bitsOf(w[j * k + i]), mag = b & 0x7FFFFFFFu;
-        o[j * kp + i] =
+        o[packedIndex(l, j, i)] =
             (b & 0x80000000u) | (mag < 0x00800000u ? 0 : (mag & trunc));
       }
     return;
@@ -293,8 +295,9 @@ void calm::ukernels::pack(Form form, const float *w, int64_t n, int64_t k,
     auto *o = reinterpret_cast<uint16_t *>(out);
     for (int64_t j = 0; j < n; ++j)
       for (int64_t i = 0; i < k; ++i)
-        o[j * kp + i] = form.kind == Kind::BF16 ? toBF16(w[j * k + i])
-                                                : toF16(w[j * k + i]);
+        o[packedIndex(l, j, i)] = form.kind == Kind::BF16
+                                      ? toBF16(w[j * k + i])
+                                      : toF16(w[j * k + i]);
     return;
   }
   default:
@@ -314,7 +317,7 @@ void calm::ukernels::pack(Form form, const float *w, int64_t n, int64_t k,
     int32_t sum = 0;
     for (int64_t i = 0; i < k; ++i) {
       float q = quantizeScaled(w[j * k + i], s, form);
-      uint8_t &o = out[j * kp + i];
+      uint8_t &o = out[packedIndex(l, j, i)];
       if (form.kind == Kind::I8) {
         o = static_cast<uint8_t>(static_cast<int8_t>(q));
         sum += static_cast<int32_t>(q);
@@ -605,7 +608,7 @@ void lmulSpecialRows(const Prepared &p, const float *x, int64_t xStride,
       float sum = 0.0f;
       for (int64_t i = 0; i < l.k; ++i) {
         float wv;
-        std::memcpy(&wv, &w[j * l.kPadded + i], 4);
+        std::memcpy(&wv, &w[packedIndex(l, j, i)], 4);
         sum += lmulF32(x[r * xStride + i], wv, p.form.mantissaBits);
       }
       out[r * outStride + j] = init[r * initStride + j] + sum;

@@ -58,15 +58,23 @@ struct Form {
   float qmax() const;
 };
 
-/// The packed layout of an [N, K] weight in `form`.
+/// The packed layout of an [N, K] weight in `form`: panels of 4 rows (N
+/// padded with zero rows to a multiple of 4), each stored as K/64 blocks of
+/// 4 x 64 elements, so that a kernel's 4-column tile reads one sequential
+/// stream (the hardware prefetchers follow one stream, not four short ones).
 struct PackedLayout {
   int64_t n = 0, k = 0, kPadded = 0;
-  int64_t dataBytes = 0;    // N rows of kPadded elements
+  int64_t dataBytes = 0;    // roundUp(N, 4) rows of kPadded elements
   int64_t scalesOffset = 0; // f32 [N] (channel) or [1]; scaled forms
   int64_t sumsOffset = 0;   // i32 [N] row sums of the int8 weights
   int64_t totalBytes = 0;   // a multiple of 64
 };
 PackedLayout getPackedLayout(Form form, int64_t n, int64_t k);
+
+/// Element index of W[j, i] in the packed data.
+inline int64_t packedIndex(const PackedLayout &l, int64_t j, int64_t i) {
+  return (j / 4) * 4 * l.kPadded + (i / 64) * 256 + (j % 4) * 64 + i % 64;
+}
 
 /// Packs w [N, K] (row-major f32, finite) into `dst` (getPackedLayout(..)
 /// .totalBytes bytes, 64-byte aligned). Same rounding rules as run-time

@@ -244,7 +244,7 @@ TEST(UKernels, PackedWeightsEqualTheReferenceQuantization) {
       ASSERT_EQ(scales[f.channel ? j : 0], s) << name;
       for (int64_t i = 0; i < k; ++i) {
         double q = calm_test::quantizeScaled(w[j * k + i], s, rf);
-        uint8_t byte = p.bytes[j * l.kPadded + i];
+        uint8_t byte = p.bytes[packedIndex(l, j, i)];
         double got;
         if (f.kind == Kind::I8) {
           got = static_cast<int8_t>(byte);
