@@ -17,7 +17,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "bench", "generate"))
 from bench_generate import peak_rss_mb, run_measured  # noqa: E402
 
-FORMS = ["f32", "bf16", "f16", "i8/channel", "f8e4m3/channel", "lmul:4"]
+# The last one: L-Mul for the linear layers only (attention's L-Mul runs in generated code).
+FORMS = ["f32", "bf16", "f16", "i8/channel", "f8e4m3/channel", "lmul:4",
+         "lmul:4,attention=f32"]
 ELEMENT_BYTES = {"f32": 4, "bf16": 2, "f16": 2, "i8/channel": 1, "f8e4m3/channel": 1,
                  "lmul:4": 4}
 
@@ -42,6 +44,7 @@ def bytes_per_chunk(model_dir, ae_dir, form):
     compression, energy head (one draw at T = 1) and autoencoder decoder (with its vocabulary
     projection) in the form's packed storage (rows padded to 64, scales); embeddings are
     gathered, not streamed; vectors are negligible."""
+    form = form.split(",")[0]  # the linear layers' form
     pad = lambda k: (k + 63) // 64 * 64  # noqa: E731
     total = 0
     calm = safetensors_shapes(os.path.join(model_dir, "model.safetensors"))
@@ -81,11 +84,12 @@ def main():
     ap.add_argument("--prompt", default="Call me Ishmael.")
     ap.add_argument("--tokens", type=int, default=64)
     ap.add_argument("--threads", default="1,%d" % os.cpu_count())
-    ap.add_argument("--forms", default=",".join(FORMS))
+    ap.add_argument("--forms", default=";".join(FORMS),
+                    help="numerics selections, separated by ;")
     ap.add_argument("--no-torch", action="store_true")
     args = ap.parse_args()
     counts = [int(t) for t in args.threads.split(",")]
-    forms = args.forms.split(",")
+    forms = args.forms.split(";")
     env = dict(os.environ, CALM_CACHE_DIR=os.path.join(args.build, "bench-cache"))
     cfg = json.load(open(os.path.join(args.model, "config.json")))
     ae_dir = os.path.normpath(os.path.join(args.model, cfg["ae_path"]))

@@ -3,9 +3,9 @@
 // Internal to runtime/ukernels, included by each per-ISA kernel file with
 // its own `Ops` (how to load and decode a weight vector, load an activation
 // vector, multiply-accumulate, and finish a column). A tile of up to 4 rows
-// x 4 output columns (one packed panel, a sequential stream) keeps its
-// accumulators in registers across the whole K loop; each weight vector is
-// loaded (and decoded) once per tile and used by every row. One accumulator per (row, column), so a column's arithmetic is
+// x 4 output columns keeps its accumulators in registers across the whole K
+// loop; each weight vector is loaded (and decoded) once per tile and used by
+// every row. One accumulator per (row, column), so a column's arithmetic is
 // the same whatever tile or thread computes it.
 //
 //===----------------------------------------------------------------------===//
@@ -71,8 +71,8 @@ void rows(const Ctx &ctx, int64_t j, const Columns &cols) {
   }
 }
 
-/// Whole 4-column panels (packed rows beyond N are zeros, and their
-/// results are not stored); j0 is a multiple of 4.
+/// Whole 4-column tiles (packed rows beyond N are zeros, and their results
+/// are not stored); j0 is a multiple of 4.
 template <class Ops> void run(const Ctx &ctx, const Columns &cols) {
   for (int64_t j = cols.j0; j < cols.j1; j += 4)
     rows<Ops, 4>(ctx, j, cols);
