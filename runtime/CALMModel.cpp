@@ -3,7 +3,7 @@
 #include "CALMModel.h"
 #include "MemRefViews.h"
 
-#include "ukernels/UKernels.h"
+#include "ukernels/NumericsForm.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -203,8 +203,9 @@ llvm::Error calm::runtime::packWeights(
         return err;
     } else {
       ukernels::Form form;
+      std::string error;
       if (!storage->consume_front("packed:") ||
-          !ukernels::Form::parse(storage->str(), form) ||
+          !ukernels::parseForm(*storage, form, error) ||
           spec->shape.size() != 2)
         return bad("names an unknown storage '" + storage->str() + "'");
       int64_t rows = spec->shape[0], cols = spec->shape[1];

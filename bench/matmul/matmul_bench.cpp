@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "UKernels.h"
+#include "NumericsForm.h"
 
 #include <benchmark/benchmark.h>
 #include <cblas.h>
@@ -89,7 +89,11 @@ void runUKernel(benchmark::State &state, const std::string &formName,
                 int64_t m, int64_t k, int64_t n, int threads) {
   namespace uk = calm::ukernels;
   uk::Form form;
-  uk::Form::parse(formName, form);
+  std::string error;
+  if (!uk::parseForm(formName, form, error)) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
   std::vector<float> x = randomMatrix(size_t(m) * k, 1),
                      w = randomMatrix(size_t(n) * k, 2), y(size_t(m) * n, 0.0f);
   uk::PackedLayout l = uk::getPackedLayout(form, n, k);

@@ -8,7 +8,7 @@
 #include "calm/Transforms/Passes.h"
 #include "calm/Dialect/CALM/IR/WeightsAtRest.h"
 
-#include "UKernels.h"
+#include "NumericsForm.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
@@ -103,6 +103,7 @@ bool isLinear(linalg::GenericOp op) {
 struct Candidate {
   linalg::GenericOp op;
   WeightView weight;
+  Numerics numerics;
   uk::Form form;
 };
 
@@ -173,13 +174,15 @@ struct CALMContractionsToUKernelsPass
       std::optional<WeightView> w = weightViewOf(generic.getDpsInputs()[1]);
       if (!w)
         return;
-      std::string text = "f32";
-      if (auto attr = generic->getAttrOfType<StringAttr>(kNumericsAttrName))
-        text = attr.getValue().str();
-      uk::Form form;
-      if (!uk::Form::parse(text, form))
-        return; // calm-apply-numerics reports a bad form
-      candidates.push_back({generic, *w, form});
+      Numerics numerics; // f32 when untagged
+      if (auto attr = generic->getAttrOfType<StringAttr>(kNumericsAttrName)) {
+        std::string error;
+        std::optional<Numerics> parsed = parseNumerics(attr.getValue(), error);
+        if (!parsed)
+          return; // the dialect's verifier reports a bad form
+        numerics = *parsed;
+      }
+      candidates.push_back({generic, *w, numerics, uk::toForm(numerics)});
     });
     if (failed)
       return signalPassFailure();
@@ -195,7 +198,7 @@ struct CALMContractionsToUKernelsPass
       MemRefType t = c.weight.view.getType();
       int64_t n = t.getDimSize(0), k = t.getDimSize(1);
       packedOffset[c.op] = buffers[c.weight.buffer].place(
-          c.weight.tensor, "packed:" + c.form.str(), n, k,
+          c.weight.tensor, "packed:" + c.numerics.str(), n, k,
           uk::getPackedLayout(c.form, n, k).totalBytes);
       viaUKernel.insert(c.op);
     }

@@ -21,66 +21,6 @@ using namespace calm::ukernels::detail;
 // Forms and layouts
 //===----------------------------------------------------------------------===//
 
-bool Form::parse(const std::string &text, Form &out) {
-  Form f;
-  std::string name = text, suffix;
-  if (size_t slash = text.find('/'); slash != std::string::npos) {
-    name = text.substr(0, slash);
-    suffix = text.substr(slash + 1);
-    if (suffix != "tensor" && suffix != "channel")
-      return false;
-    f.channel = suffix == "channel";
-  }
-  if (name == "f32")
-    f.kind = Kind::F32;
-  else if (name == "bf16")
-    f.kind = Kind::BF16;
-  else if (name == "f16")
-    f.kind = Kind::F16;
-  else if (name == "f8e4m3" || name == "f8E4M3FN")
-    f.kind = Kind::E4M3;
-  else if (name == "f8e5m2" || name == "f8E5M2")
-    f.kind = Kind::E5M2;
-  else if (name == "i8")
-    f.kind = Kind::I8;
-  else if (name.rfind("lmul:", 0) == 0) {
-    f.kind = Kind::LMul;
-    std::string digits = name.substr(5);
-    if (digits.empty() || digits.size() > 2 ||
-        !std::all_of(digits.begin(), digits.end(), ::isdigit))
-      return false;
-    f.mantissaBits = std::stoi(digits);
-    if (f.mantissaBits < 1 || f.mantissaBits > 23)
-      return false;
-  } else {
-    return false;
-  }
-  if (!suffix.empty() && !f.scaled())
-    return false;
-  out = f;
-  return true;
-}
-
-std::string Form::str() const {
-  switch (kind) {
-  case Kind::F32:
-    return "f32";
-  case Kind::BF16:
-    return "bf16";
-  case Kind::F16:
-    return "f16";
-  case Kind::E4M3:
-    return channel ? "f8e4m3/channel" : "f8e4m3";
-  case Kind::E5M2:
-    return channel ? "f8e5m2/channel" : "f8e5m2";
-  case Kind::I8:
-    return channel ? "i8/channel" : "i8";
-  case Kind::LMul:
-    return "lmul:" + std::to_string(mantissaBits);
-  }
-  return "?";
-}
-
 int Form::elementBytes() const {
   switch (kind) {
   case Kind::F32:

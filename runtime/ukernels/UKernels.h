@@ -46,10 +46,6 @@ struct Form {
     f.mantissaBits = (code >> 8) & 255;
     return f;
   }
-  /// Parses the numerics vocabulary of docs/QUANT.md ("i8/channel", "lmul:4",
-  /// "f8E4M3FN"...); false if `text` is not a form.
-  static bool parse(const std::string &text, Form &out);
-  std::string str() const;
   bool scaled() const {
     return kind == Kind::E4M3 || kind == Kind::E5M2 || kind == Kind::I8;
   }

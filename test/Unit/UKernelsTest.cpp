@@ -10,7 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "QuantReference.h"
-#include "ukernels/UKernels.h"
+#include "ukernels/NumericsForm.h"
 
 #include <gtest/gtest.h>
 
@@ -44,6 +44,13 @@ struct Packed {
     pack(f, w.data(), n, k, bytes.data());
   }
 };
+
+Form parse(const std::string &text) {
+  Form f;
+  std::string error;
+  EXPECT_TRUE(parseForm(text, f, error)) << error;
+  return f;
+}
 
 /// y = init + x . W^T through the ukernel.
 std::vector<float> run(Form f, const std::vector<float> &x,
@@ -92,8 +99,7 @@ std::vector<double> reference(const std::string &form,
 class UKernelForms : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(UKernelForms, RaggedShapesMatchReferenceOnBothISAs) {
-  Form f;
-  ASSERT_TRUE(Form::parse(GetParam(), f));
+  Form f = parse(GetParam());
   const char *before = isa();
   for (const char *set : {"avx512", "avx2"}) {
     if (!setISA(set))
@@ -117,8 +123,7 @@ TEST_P(UKernelForms, RaggedShapesMatchReferenceOnBothISAs) {
 }
 
 TEST_P(UKernelForms, OneAndTwoThreadsGiveIdenticalBytes) {
-  Form f;
-  ASSERT_TRUE(Form::parse(GetParam(), f));
+  Form f = parse(GetParam());
   int64_t m = 3, n = 1000, k = 300; // large enough to be split
   auto x = randomMatrix(m, k, 7), w = randomMatrix(n, k, 8),
        init = randomMatrix(m, n, 9);
@@ -131,8 +136,7 @@ TEST_P(UKernelForms, OneAndTwoThreadsGiveIdenticalBytes) {
 }
 
 TEST_P(UKernelForms, NaNAndInfActivationsGiveNaNWhereTheFormSays) {
-  Form f;
-  ASSERT_TRUE(Form::parse(GetParam(), f));
+  Form f = parse(GetParam());
   int m = 2, n = 5, k = 40;
   auto x = randomMatrix(m, k, 11), w = randomMatrix(n, k, 12);
   std::vector<float> init(m * n, 0.0f);
@@ -185,8 +189,7 @@ TEST(UKernels, LMulKernelProductsAreBitExactOnBothISAs) {
     if (!setISA(set))
       continue;
     for (int m : {3, 4, 7}) {
-      Form f;
-      Form::parse("lmul:" + std::to_string(m), f);
+      Form f = parse("lmul:" + std::to_string(m));
       int k = 64, n = 64;
       for (int trial = 0; trial < 200; ++trial) {
         std::vector<float> x(k), w(n * k, 0.0f), init(n, 0.0f);
@@ -226,8 +229,7 @@ TEST(UKernels, PackedWeightsEqualTheReferenceQuantization) {
   w[5] = 0.0f;
   w[7] = 1e-40f; // subnormal
   for (const char *name : {"f8e4m3/channel", "f8e5m2", "i8/channel", "i8"}) {
-    Form f;
-    ASSERT_TRUE(Form::parse(name, f));
+    Form f = parse(name);
     calm_test::Form rf = calm_test::Form::parse(name);
     Packed p(f, w, n, k);
     PackedLayout l = getPackedLayout(f, n, k);
@@ -263,18 +265,16 @@ TEST(UKernels, PackedWeightsEqualTheReferenceQuantization) {
   }
 }
 
-TEST(UKernels, FormsParseAndPrint) {
+TEST(UKernels, FormsEncodeAndDecode) {
   for (const char *name : kForms) {
-    Form f;
-    ASSERT_TRUE(Form::parse(name, f)) << name;
-    EXPECT_EQ(f.str(), name);
-    EXPECT_EQ(Form::decode(f.encode()).str(), name);
+    Form f = parse(name), g = Form::decode(f.encode());
+    EXPECT_EQ(g.kind, f.kind) << name;
+    EXPECT_EQ(g.channel, f.channel) << name;
+    EXPECT_EQ(g.mantissaBits, f.mantissaBits) << name;
   }
-  Form f;
-  EXPECT_FALSE(Form::parse("bf16/channel", f));
-  EXPECT_FALSE(Form::parse("lmul:0", f));
-  EXPECT_FALSE(Form::parse("lmul:24", f));
-  EXPECT_FALSE(Form::parse("i4", f));
+  EXPECT_EQ(parse("lmul:7").mantissaBits, 7);
+  EXPECT_TRUE(parse("f8e4m3/channel").channel);
+  EXPECT_EQ(parse("f8E5M2").kind, Kind::E5M2);
 }
 
 } // namespace
