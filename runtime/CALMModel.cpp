@@ -182,7 +182,8 @@ llvm::Error calm::runtime::packWeights(
   std::vector<float> scratch;
   for (const llvm::json::Value &v : *tensors) {
     const llvm::json::Object *o = v.getAsObject();
-    std::optional<llvm::StringRef> name = o ? o->getString("name") : std::nullopt;
+    std::optional<llvm::StringRef> name =
+        o ? o->getString("name") : std::nullopt;
     std::optional<llvm::StringRef> storage =
         o ? o->getString("storage") : std::nullopt;
     std::optional<int64_t> offset = o ? o->getInteger("offset") : std::nullopt;

@@ -85,10 +85,10 @@ llvm::Error copyToF32(const TensorView &tensor, llvm::StringRef path,
 /// that lists `layout`'s buffer, each entry is stored as the manifest says:
 /// f32, or packed once in its numerics form (runtime/ukernels). Without one,
 /// every tensor of `layout` as f32 at its FlatLayout offset.
-llvm::Error packWeights(const FlatLayout &layout, llvm::StringRef manifest,
-                        llvm::function_ref<const TensorView *(llvm::StringRef)>
-                            find,
-                        llvm::StringRef path, WeightBuffer &out);
+llvm::Error
+packWeights(const FlatLayout &layout, llvm::StringRef manifest,
+            llvm::function_ref<const TensorView *(llvm::StringRef)> find,
+            llvm::StringRef path, WeightBuffer &out);
 
 } // namespace calm::runtime
 

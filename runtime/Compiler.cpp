@@ -2,10 +2,10 @@
 
 #include "Compiler.h"
 
+#include "calm/Dialect/CALM/IR/WeightsAtRest.h"
 #include "calm/InitAllCALM.h"
 #include "calm/Pipelines/Pipelines.h"
 #include "calm/Transforms/Passes.h"
-#include "calm/Dialect/CALM/IR/WeightsAtRest.h"
 #include "ukernels/UKernels.h"
 
 #include "mlir/ExecutionEngine/CRunnerUtils.h"

@@ -3,9 +3,9 @@
 #include "ModelBuilder.h"
 
 #include "calm/Dialect/CALM/IR/CALMOps.h"
+#include "calm/Dialect/CALM/IR/WeightsAtRest.h"
 #include "calm/Dialect/CALM/Utils/LinalgLayerBuilder.h"
 #include "calm/InitAllCALM.h"
-#include "calm/Dialect/CALM/IR/WeightsAtRest.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -35,8 +35,7 @@ int64_t FlatLayout::Entry::numElements() const {
   return n;
 }
 
-FlatLayout::FlatLayout(llvm::ArrayRef<TensorSpec> specs,
-                       llvm::StringRef buffer)
+FlatLayout::FlatLayout(llvm::ArrayRef<TensorSpec> specs, llvm::StringRef buffer)
     : buffer(buffer) {
   for (const TensorSpec &s : specs) {
     Entry e{s.first, s.second, total};

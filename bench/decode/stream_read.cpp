@@ -64,7 +64,8 @@ int main(int argc, char **argv) {
         });
       for (std::thread &th : threads)
         th.join();
-      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      double s = std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - start)
                      .count();
       for (float v : sums)
         sink = sink + v;

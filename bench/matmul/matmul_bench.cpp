@@ -85,8 +85,8 @@ void runOpenBLAS(benchmark::State &state, int64_t m, int64_t k, int64_t n) {
 
 /// y = x . W^T with W [N, K] packed in `form`; weightGB/s counts the packed
 /// bytes (what a decode step streams).
-void runUKernel(benchmark::State &state, const std::string &formName,
-                int64_t m, int64_t k, int64_t n, int threads) {
+void runUKernel(benchmark::State &state, const std::string &formName, int64_t m,
+                int64_t k, int64_t n, int threads) {
   namespace uk = calm::ukernels;
   uk::Form form;
   std::string error;

@@ -5,8 +5,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "calm/Dialect/CALM/IR/Numerics.h"
-#include "calm/Transforms/Passes.h"
 #include "calm/Dialect/CALM/IR/WeightsAtRest.h"
+#include "calm/Transforms/Passes.h"
 
 #include "NumericsForm.h"
 
@@ -149,9 +149,9 @@ struct CALMContractionsToUKernelsPass
         // A named view must be a view we can move; anything else would
         // read the old layout.
         auto arg = dyn_cast<BlockArgument>(view.getSource());
-        auto fn = arg ? dyn_cast<FunctionOpInterface>(
-                            arg.getOwner()->getParentOp())
-                      : nullptr;
+        auto fn =
+            arg ? dyn_cast<FunctionOpInterface>(arg.getOwner()->getParentOp())
+                : nullptr;
         if (!fn || !fn.getArgAttr(arg.getArgNumber(), kWeightsArgAttrName) ||
             !matchPattern(view.getByteShift(), m_Constant())) {
           view.emitOpError("is named '")
@@ -162,9 +162,10 @@ struct CALMContractionsToUKernelsPass
           return;
         }
         views.push_back(
-            {view, cast<StringAttr>(fn.getArgAttr(arg.getArgNumber(),
-                                                  kWeightsArgAttrName))
-                       .getValue(),
+            {view,
+             cast<StringAttr>(
+                 fn.getArgAttr(arg.getArgNumber(), kWeightsArgAttrName))
+                 .getValue(),
              view->getAttrOfType<StringAttr>(kWeightAttrName).getValue()});
         return;
       }
@@ -219,8 +220,7 @@ struct CALMContractionsToUKernelsPass
       if (!plainUse)
         continue;
       MemRefType t = v.view.getType();
-      int64_t bytes = t.getNumElements() *
-                      (t.getElementTypeBitWidth() / 8);
+      int64_t bytes = t.getNumElements() * (t.getElementTypeBitWidth() / 8);
       viewOffset[v.view] = buffers[v.buffer].place(
           v.tensor, "f32", t.getRank() == 2 ? t.getDimSize(0) : 0,
           t.getRank() == 2 ? t.getDimSize(1) : 0, bytes);
@@ -261,9 +261,9 @@ struct CALMContractionsToUKernelsPass
     auto bytes = MemRefType::get({dyn}, b.getI8Type());
     auto fn = func::FuncOp::create(
         b, module.getLoc(), kUKernelLinearName,
-        b.getFunctionType({strided, bytes, i64, i64, i64, b.getI32Type(),
-                           strided, strided},
-                          {}));
+        b.getFunctionType(
+            {strided, bytes, i64, i64, i64, b.getI32Type(), strided, strided},
+            {}));
     fn.setPrivate();
     fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
     return fn;
@@ -280,8 +280,9 @@ struct CALMContractionsToUKernelsPass
       return MemRefType::get(t.getShape(), t.getElementType(),
                              StridedLayoutAttr::get(ctx, dyn, {dyn, dyn}));
     };
-    auto anyStrided = MemRefType::get(
-        {dyn, dyn}, b.getF32Type(), StridedLayoutAttr::get(ctx, dyn, {dyn, dyn}));
+    auto anyStrided =
+        MemRefType::get({dyn, dyn}, b.getF32Type(),
+                        StridedLayoutAttr::get(ctx, dyn, {dyn, dyn}));
     auto buffer = [&](Value tensor) -> Value {
       Value m = bufferization::ToBufferOp::create(b, loc, stridedOf(tensor),
                                                   tensor, /*readOnly=*/true);
@@ -308,7 +309,8 @@ struct CALMContractionsToUKernelsPass
                    i64(wt.getDimSize(1)),
                    arith::ConstantIntOp::create(b, loc, b.getI32Type(),
                                                 c.form.encode()),
-                   buffer(init), memref::CastOp::create(b, loc, anyStrided, out)});
+                   buffer(init),
+                   memref::CastOp::create(b, loc, anyStrided, out)});
     Value result = bufferization::ToTensorOp::create(b, loc, resultType, out,
                                                      /*restrict=*/true,
                                                      /*writable=*/true);
@@ -343,8 +345,8 @@ struct CALMContractionsToUKernelsPass
     OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
     if (auto old = module.lookupSymbol(kWeightManifestSymbol))
       old->erase();
-    auto type = MemRefType::get({static_cast<int64_t>(bytes.size())},
-                                b.getI8Type());
+    auto type =
+        MemRefType::get({static_cast<int64_t>(bytes.size())}, b.getI8Type());
     auto value = DenseElementsAttr::get(
         RankedTensorType::get(type.getShape(), b.getI8Type()),
         ArrayRef<int8_t>(bytes));

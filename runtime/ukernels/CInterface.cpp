@@ -19,8 +19,8 @@ using namespace calm::ukernels;
 namespace {
 /// A row-major pointer and row stride for a 2-D descriptor, copying into
 /// `copy` when its inner stride is not 1.
-const float *rows(const StridedMemRefType<float, 2> &m, std::vector<float> &copy,
-                  int64_t &stride) {
+const float *rows(const StridedMemRefType<float, 2> &m,
+                  std::vector<float> &copy, int64_t &stride) {
   const float *base = m.data + m.offset;
   if (m.strides[1] == 1) {
     stride = m.strides[0];

@@ -3,7 +3,8 @@
 // Internal to runtime/ukernels. UKernels.cpp quantizes the activations once
 // per call into a `Prepared` block; a kernel then computes output columns
 // [j0, j1) for every row. The two kernel files are compiled for their ISA
-// (AVX-512 with VNNI, BF16 and VBMI; AVX2 with FMA and F16C) and chosen at run time.
+// (AVX-512 with VNNI, BF16 and VBMI; AVX2 with FMA and F16C) and chosen at run
+// time.
 //
 //===----------------------------------------------------------------------===//
 

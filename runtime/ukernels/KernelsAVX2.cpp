@@ -25,8 +25,8 @@ float hsum(__m256 v) {
 }
 
 int32_t hsum(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v),
-                            _mm256_extracti128_si256(v, 1));
+  __m128i s =
+      _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
   return _mm_cvtsi128_si32(s);
@@ -43,8 +43,8 @@ struct F32Ops {
                            packedIndex(c.l, j, k));
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {
-    return _mm256_loadu_ps(static_cast<const float *>(c.p.x) +
-                           r * c.p.kPadded + k);
+    return _mm256_loadu_ps(static_cast<const float *>(c.p.x) + r * c.p.kPadded +
+                           k);
   }
   static Acc mac(const Ctx &, Acc a, const X &x, const W &w) {
     return _mm256_fmadd_ps(x, w, a);
@@ -115,9 +115,9 @@ struct I8Ops {
         reinterpret_cast<const __m128i *>(c.w + packedIndex(c.l, j, k))));
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {
-    __m256i u = _mm256_cvtepu8_epi16(_mm_loadu_si128(
-        reinterpret_cast<const __m128i *>(static_cast<const uint8_t *>(c.p.x) +
-                                          r * c.p.kPadded + k)));
+    __m256i u =
+        _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i *>(
+            static_cast<const uint8_t *>(c.p.x) + r * c.p.kPadded + k)));
     return _mm256_sub_epi16(u, _mm256_set1_epi16(128));
   }
   static Acc mac(const Ctx &, Acc a, const X &x, const W &w) {
@@ -126,8 +126,8 @@ struct I8Ops {
   static float finish(const Ctx &c, Acc a, float init, int64_t r, int64_t j) {
     const float *sB = reinterpret_cast<const float *>(c.w + c.l.scalesOffset);
     bool ch = c.p.form.channel;
-    return dequantize(init, static_cast<float>(hsum(a)),
-                      c.p.scale[ch ? r : 0], sB[ch ? j : 0]);
+    return dequantize(init, static_cast<float>(hsum(a)), c.p.scale[ch ? r : 0],
+                      sB[ch ? j : 0]);
   }
 };
 
@@ -154,10 +154,11 @@ struct LMulOps {
     __m256i lanes = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
     __m256i normal = _mm256_cmpeq_epi32(
         _mm256_and_si256(_mm256_set1_epi32(bits), lanes), lanes);
-    return {_mm256_loadu_si256(reinterpret_cast<const __m256i *>(
-                static_cast<const uint32_t *>(c.p.x) + at)),
-            _mm256_loadu_si256(reinterpret_cast<const __m256i *>(c.p.sign + at)),
-            normal};
+    return {
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(
+            static_cast<const uint32_t *>(c.p.x) + at)),
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(c.p.sign + at)),
+        normal};
   }
   static Acc mac(const Ctx &c, Acc a, const X &x, const W &w) {
     __m256i underflow = _mm256_set1_epi32(c.lmulUnderflow);
@@ -166,12 +167,12 @@ struct LMulOps {
         _mm256_cmpeq_epi32(w.mag, _mm256_setzero_si256()), x.normal);
     live = _mm256_and_si256(
         live, _mm256_cmpeq_epi32(_mm256_max_epu32(s, underflow), s));
-    __m256i r = _mm256_min_epu32(
-        _mm256_add_epi32(s, _mm256_set1_epi32(c.lmulOffset)),
-        _mm256_set1_epi32(0x7F800000));
-    __m256i sign = _mm256_and_si256(
-        _mm256_xor_si256(x.sign, w.bits),
-        _mm256_set1_epi32(static_cast<int>(0x80000000u)));
+    __m256i r =
+        _mm256_min_epu32(_mm256_add_epi32(s, _mm256_set1_epi32(c.lmulOffset)),
+                         _mm256_set1_epi32(0x7F800000));
+    __m256i sign =
+        _mm256_and_si256(_mm256_xor_si256(x.sign, w.bits),
+                         _mm256_set1_epi32(static_cast<int>(0x80000000u)));
     __m256i product = _mm256_and_si256(_mm256_or_si256(r, sign), live);
     return _mm256_add_ps(a, _mm256_castsi256_ps(product));
   }

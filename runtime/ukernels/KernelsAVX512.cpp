@@ -25,11 +25,11 @@ struct F32Ops {
   static Acc zero() { return _mm512_setzero_ps(); }
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
     return _mm512_loadu_ps(reinterpret_cast<const float *>(c.w) +
-                          packedIndex(c.l, j, k));
+                           packedIndex(c.l, j, k));
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {
-    return _mm512_loadu_ps(static_cast<const float *>(c.p.x) +
-                          r * c.p.kPadded + k);
+    return _mm512_loadu_ps(static_cast<const float *>(c.p.x) + r * c.p.kPadded +
+                           k);
   }
   static Acc mac(const Ctx &, Acc a, const X &x, const W &w) {
     return _mm512_fmadd_ps(x, w, a);
@@ -59,15 +59,19 @@ struct BF16Ops {
             (__m512bh)_mm512_loadu_si512(p + 32)};
   }
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
-    return load(reinterpret_cast<const uint16_t *>(c.w) + packedIndex(c.l, j, k));
+    return load(reinterpret_cast<const uint16_t *>(c.w) +
+                packedIndex(c.l, j, k));
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {
     return load(static_cast<const uint16_t *>(c.p.x) + r * c.p.kPadded + k);
   }
   static Acc mac(const Ctx &, Acc a, const X &x, const W &w) {
-    return {_mm512_dpbf16_ps(a.a, x.lo, w.lo), _mm512_dpbf16_ps(a.b, x.hi, w.hi)};
+    return {_mm512_dpbf16_ps(a.a, x.lo, w.lo),
+            _mm512_dpbf16_ps(a.b, x.hi, w.hi)};
   }
-  static float sum(Acc a) { return _mm512_reduce_add_ps(_mm512_add_ps(a.a, a.b)); }
+  static float sum(Acc a) {
+    return _mm512_reduce_add_ps(_mm512_add_ps(a.a, a.b));
+  }
   static float finish(const Ctx &, Acc a, float init, int64_t, int64_t) {
     return init + sum(a);
   }
@@ -153,7 +157,7 @@ struct I8Ops {
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {
     return _mm512_loadu_si512(static_cast<const uint8_t *>(c.p.x) +
-                             r * c.p.kPadded + k);
+                              r * c.p.kPadded + k);
   }
   static Acc mac(const Ctx &, Acc a, const X &x, const W &w) {
     return _mm512_dpbusd_epi32(a, x, w);
@@ -185,7 +189,7 @@ struct LMulOps {
   static Acc zero() { return _mm512_setzero_ps(); }
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
     __m512i b = _mm512_loadu_si512(reinterpret_cast<const uint32_t *>(c.w) +
-                                  packedIndex(c.l, j, k));
+                                   packedIndex(c.l, j, k));
     return {b, _mm512_and_si512(b, _mm512_set1_epi32(0x7FFFFFFF))};
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {
@@ -203,8 +207,7 @@ struct LMulOps {
     __m512i r = _mm512_min_epu32(_mm512_add_epi32(s, offset),
                                  _mm512_set1_epi32(0x7F800000));
     __m512i sign = _mm512_ternarylogic_epi32(
-        x.sign, w.bits, _mm512_set1_epi32(static_cast<int>(0x80000000u)),
-        0x28);
+        x.sign, w.bits, _mm512_set1_epi32(static_cast<int>(0x80000000u)), 0x28);
     return _mm512_mask_add_ps(a, live, a,
                               _mm512_castsi512_ps(_mm512_or_si512(r, sign)));
   }

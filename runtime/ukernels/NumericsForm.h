@@ -1,4 +1,5 @@
-//===- NumericsForm.h - the numerics vocabulary as a ukernel form -*- C++ -*-===//
+//===- NumericsForm.h - the numerics vocabulary as a ukernel form -*- C++
+//-*-===//
 //
 // For the compiler side only (the pass, the runtime's packing, tests):
 // runtime/ukernels itself stays free of LLVM/MLIR, and the numerics grammar
@@ -29,7 +30,8 @@ inline Form toForm(const mlir::calm::Numerics &n) {
 
 /// parseNumerics, as a Form; false (with `error`) if `text` is not a form.
 inline bool parseForm(llvm::StringRef text, Form &out, std::string &error) {
-  std::optional<mlir::calm::Numerics> n = mlir::calm::parseNumerics(text, error);
+  std::optional<mlir::calm::Numerics> n =
+      mlir::calm::parseNumerics(text, error);
   if (!n)
     return false;
   out = toForm(*n);

@@ -1,4 +1,5 @@
-//===- TileLoop.h - the register-tile loop shared by the kernels -*- C++ -*-===//
+//===- TileLoop.h - the register-tile loop shared by the kernels -*- C++
+//-*-===//
 //
 // Internal to runtime/ukernels, included by each per-ISA kernel file with
 // its own `Ops` (how to load and decode a weight vector, load an activation
@@ -45,9 +46,8 @@ void tile(const Ctx &ctx, int64_t r0, int64_t j, const Columns &cols) {
     if (ctx.p.special && ctx.p.special[row])
       continue;
     for (int c = 0; c < C && j + c < cols.j1; ++c)
-      cols.out[row * cols.outStride + j + c] =
-          Ops::finish(ctx, acc[r][c], cols.init[row * cols.initStride + j + c],
-                      row, j + c);
+      cols.out[row * cols.outStride + j + c] = Ops::finish(
+          ctx, acc[r][c], cols.init[row * cols.initStride + j + c], row, j + c);
   }
 }
 
@@ -77,7 +77,6 @@ template <class Ops> void run(const Ctx &ctx, const Columns &cols) {
   for (int64_t j = cols.j0; j < cols.j1; j += 4)
     rows<Ops, 4>(ctx, j, cols);
 }
-
 
 /// Runs the kernel of p.form with the given per-form operations.
 template <class F32, class BF16, class F16, class E4M3, class E5M2, class I8,

@@ -103,8 +103,9 @@ float fromF16(uint16_t h) { return _cvtsh_ss(h); }
 /// mode; no libm call on the per-call activation path).
 float roundToInteger(float v) {
   const float magic = 12582912.0f; // 1.5 * 2^23
-  return std::fabs(v) < 4194304.0f ? std::copysign((std::fabs(v) + magic) - magic, v)
-                                   : v;
+  return std::fabs(v) < 4194304.0f
+             ? std::copysign((std::fabs(v) + magic) - magic, v)
+             : v;
 }
 
 /// Rounds v (finite, |v| <= the format's max) to `mantissa` bits with
@@ -235,9 +236,8 @@ void calm::ukernels::pack(Form form, const float *w, int64_t n, int64_t k,
     auto *o = reinterpret_cast<uint16_t *>(out);
     for (int64_t j = 0; j < n; ++j)
       for (int64_t i = 0; i < k; ++i)
-        o[packedIndex(l, j, i)] = form.kind == Kind::BF16
-                                      ? toBF16(w[j * k + i])
-                                      : toF16(w[j * k + i]);
+        o[packedIndex(l, j, i)] = form.kind == Kind::BF16 ? toBF16(w[j * k + i])
+                                                          : toF16(w[j * k + i]);
     return;
   }
   default:
@@ -288,7 +288,8 @@ public:
   ~Pool() { stop(); }
   void resize(int threads) {
     if (threads <= 0)
-      threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      threads =
+          static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     if (threads == size)
       return;
     stop();
@@ -439,12 +440,14 @@ Prepared prepare(Form form, const float *x, int64_t m, int64_t stride,
   p.form = form;
   p.m = m;
   p.kPadded = kp;
-  int64_t bytes = m * kp * (form.kind == Kind::BF16 ? 2
-                            : form.kind == Kind::I8 ? 1
-                                                    : 4);
+  int64_t bytes = m * kp *
+                  (form.kind == Kind::BF16 ? 2
+                   : form.kind == Kind::I8 ? 1
+                                           : 4);
   s.x.assign(bytes + 64, 0);
   // 64-byte aligned start for aligned vector loads.
-  uint8_t *base = s.x.data() + ((64 - reinterpret_cast<uintptr_t>(s.x.data()) % 64) % 64);
+  uint8_t *base =
+      s.x.data() + ((64 - reinterpret_cast<uintptr_t>(s.x.data()) % 64) % 64);
   p.x = base;
   switch (form.kind) {
   case Kind::F32: {
@@ -571,9 +574,10 @@ void calm::ukernels::linear(Form form, const float *x, int64_t m,
   // where waking a worker costs more than it saves.
   Pool &pool = Pool::get();
   int64_t work = m * n * l.kPadded;
-  int tasks = work < (1 << 16) ? 1
-                               : static_cast<int>(std::min<int64_t>(
-                                     pool.getSize(), (n + 15) / 16));
+  int tasks =
+      work < (1 << 16)
+          ? 1
+          : static_cast<int>(std::min<int64_t>(pool.getSize(), (n + 15) / 16));
   int64_t per = ((n + tasks - 1) / tasks + 15) / 16 * 16;
   pool.run(tasks, [&](int t) {
     int64_t j0 = std::min(n, t * per), j1 = std::min(n, j0 + per);
@@ -581,7 +585,7 @@ void calm::ukernels::linear(Form form, const float *x, int64_t m,
       return;
     kernel(p, w, l, Columns{j0, j1, init, initStride, out, outStride});
     if (form.kind == Kind::LMul)
-      lmulSpecialRows(p, x, xStride, w, l, init, initStride, out, outStride,
-                      j0, j1);
+      lmulSpecialRows(p, x, xStride, w, l, init, initStride, out, outStride, j0,
+                      j1);
   });
 }

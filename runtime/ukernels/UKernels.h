@@ -1,4 +1,5 @@
-//===- UKernels.h - weight-at-rest contraction microkernels ------*- C++ -*-===//
+//===- UKernels.h - weight-at-rest contraction microkernels ------*- C++
+//-*-===//
 //
 // The linear layers of a compiled model (y = init + x . W^T, x [M, K] f32,
 // W [N, K] at rest in a numerics form) run in these microkernels, called from
@@ -103,7 +104,7 @@ float lmulF32(float x, float y, int mantissaBits);
 /// so that a JIT can bind it by address. Arguments are memref descriptors.
 extern "C" void _mlir_ciface_calm_uk_linear(void *x, void *weights,
                                             int64_t offset, int64_t n,
-                                            int64_t k, int32_t form,
-                                            void *init, void *out);
+                                            int64_t k, int32_t form, void *init,
+                                            void *out);
 
 #endif // CALM_RUNTIME_UKERNELS_UKERNELS_H

@@ -22,11 +22,10 @@ using namespace calm::ukernels;
 
 namespace {
 
-const char *kForms[] = {"f32",          "bf16",   "f16",
-                        "f8e4m3",       "f8e4m3/channel",
-                        "f8e5m2",       "f8e5m2/channel",
-                        "i8",           "i8/channel",
-                        "lmul:2",       "lmul:4", "lmul:7", "lmul:23"};
+const char *kForms[] = {
+    "f32",    "bf16",           "f16",    "f8e4m3",     "f8e4m3/channel",
+    "f8e5m2", "f8e5m2/channel", "i8",     "i8/channel", "lmul:2",
+    "lmul:4", "lmul:7",         "lmul:23"};
 
 std::vector<float> randomMatrix(int64_t rows, int64_t cols, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -54,8 +53,9 @@ Form parse(const std::string &text) {
 
 /// y = init + x . W^T through the ukernel.
 std::vector<float> run(Form f, const std::vector<float> &x,
-                       const std::vector<float> &w, const std::vector<float> &init,
-                       int64_t m, int64_t n, int64_t k) {
+                       const std::vector<float> &w,
+                       const std::vector<float> &init, int64_t m, int64_t n,
+                       int64_t k) {
   Packed p(f, w, n, k);
   std::vector<float> out(m * n);
   linear(f, x.data(), m, k, p.bytes.data(), n, k, init.data(), n, out.data(),
@@ -89,8 +89,8 @@ std::vector<double> reference(const std::string &form,
   for (int j = 0; j < n; ++j)
     for (int i = 0; i < k; ++i)
       b[i * n + j] = w[j * k + i];
-  std::vector<double> c = calm_test::referenceMatmul(
-      x, b, m, k, n, calm_test::Form::parse(form));
+  std::vector<double> c =
+      calm_test::referenceMatmul(x, b, m, k, n, calm_test::Form::parse(form));
   for (size_t i = 0; i < c.size(); ++i)
     c[i] += init[i];
   return c;
@@ -161,9 +161,9 @@ INSTANTIATE_TEST_SUITE_P(AllForms, UKernelForms,
 TEST(UKernels, LMulProductsAreBitExact) {
   std::mt19937 rng(20261201);
   std::uniform_int_distribution<uint32_t> bits;
-  const uint32_t specials[] = {0, 0x80000000u, 1, 0x007FFFFFu, 0x00800000u,
-                               0x7F7FFFFFu, 0x7F800000u, 0xFF800000u,
-                               0x7FC00000u, 0x3F800000u};
+  const uint32_t specials[] = {
+      0,           0x80000000u, 1,           0x007FFFFFu, 0x00800000u,
+      0x7F7FFFFFu, 0x7F800000u, 0xFF800000u, 0x7FC00000u, 0x3F800000u};
   for (int m : {1, 2, 3, 4, 5, 7, 23})
     for (int i = 0; i < 200000; ++i) {
       uint32_t a = i < 100 ? specials[i % 10] : bits(rng),
@@ -253,7 +253,8 @@ TEST(UKernels, PackedWeightsEqualTheReferenceQuantization) {
         } else {
           bool e4m3 = f.kind == Kind::E4M3;
           int mant = e4m3 ? 3 : 2, bias = e4m3 ? 7 : 15;
-          int e = (byte >> mant) & (e4m3 ? 15 : 31), frac = byte & ((1 << mant) - 1);
+          int e = (byte >> mant) & (e4m3 ? 15 : 31),
+              frac = byte & ((1 << mant) - 1);
           got = e == 0 ? std::ldexp(frac, 1 - bias - mant)
                        : std::ldexp((1 << mant) + frac, e - bias - mant);
           if (byte & 0x80)

@@ -90,10 +90,12 @@ LogicalResult CALMDialect::verifyRegionArgAttribute(Operation *op,
   // Lowering to LLVM keeps argument attributes on pointer arguments, so only
   // a memref argument is held to the buffer type.
   Region &r = op->getRegion(region);
-  auto memref = r.empty() ? MemRefType()
-                          : dyn_cast<MemRefType>(r.getArgument(index).getType());
+  auto memref = r.empty()
+                    ? MemRefType()
+                    : dyn_cast<MemRefType>(r.getArgument(index).getType());
   if (!isa<StringAttr>(attr.getValue()) ||
-      (memref && (memref.getRank() != 1 || !memref.getElementType().isInteger(8))))
+      (memref &&
+       (memref.getRank() != 1 || !memref.getElementType().isInteger(8))))
     return op->emitError()
            << "'" << kWeightsArgAttrName
            << "' marks a weight buffer: a string on a memref<Nxi8> argument";

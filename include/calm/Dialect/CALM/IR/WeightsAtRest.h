@@ -1,4 +1,5 @@
-//===- WeightsAtRest.h - names shared by the pass and the runtime -*- C++ -*-===//
+//===- WeightsAtRest.h - names shared by the pass and the runtime -*- C++
+//-*-===//
 //
 // The contract between a model builder, calm-contractions-to-ukernels and the
 // runtime that packs weights (docs/UKERNELS.md): which function argument is a
