@@ -8,8 +8,6 @@
 
 #include "TileLoop.h"
 
-#include <cmath>
-#include <cstring>
 #include <immintrin.h>
 
 using namespace calm::ukernels;
@@ -86,26 +84,31 @@ struct F16Ops : F32Ops {
 };
 
 /// bf16 bytes of |fp8| for each 7-bit magnitude pattern (all exact in
-/// bf16, subnormals included): [0] low bytes, [1] high bytes.
+/// bf16, subnormals included): [0] low bytes, [1] high bytes. Built at
+/// compile time: this file is compiled for AVX-512, and a run-time static
+/// initializer here would execute AVX-512 code on every CPU.
 struct FP8Tables {
-  alignas(64) uint8_t bytes[2][128];
-  explicit FP8Tables(bool e4m3) {
+  alignas(64) uint8_t bytes[2][128] = {};
+  constexpr explicit FP8Tables(bool e4m3) {
+    int mant = e4m3 ? 3 : 2, bias = e4m3 ? 7 : 15, expMax = e4m3 ? 15 : 31;
     for (int b = 0; b < 128; ++b) {
-      int mant = e4m3 ? 3 : 2, bias = e4m3 ? 7 : 15;
       int e = b >> mant, m = b & ((1 << mant) - 1);
-      float v = e == 0 ? std::ldexp(float(m), 1 - bias - mant)
-                       : std::ldexp(float((1 << mant) + m), e - bias - mant);
-      uint32_t bits;
-      std::memcpy(&bits, &v, 4);
-      uint16_t h = static_cast<uint16_t>(bits >> 16); // exact: <= 4 bits
-      if (e4m3 && b == 0x7F)
-        h = 0x7FC0; // NaN; packed weights never hold it
+      uint16_t h = 0;
+      if (e == 0 && m != 0) { // subnormal: m * 2^(1 - bias - mant), normalized
+        int p = m >= 4 ? 2 : (m >= 2 ? 1 : 0);
+        h = static_cast<uint16_t>(((p + 1 - bias - mant + 127) << 7) |
+                                  ((m << (7 - p)) & 0x7F));
+      } else if (e != 0 && !(e == expMax && (e4m3 ? m == 7 : true))) {
+        h = static_cast<uint16_t>(((e - bias + 127) << 7) | (m << (7 - mant)));
+      } else if (e != 0) { // e4m3 S.1111.111 is NaN; e5m2 exponent 31 inf/NaN
+        h = e4m3 || m != 0 ? 0x7FC0 : 0x7F80;
+      }
       bytes[0][b] = static_cast<uint8_t>(h);
       bytes[1][b] = static_cast<uint8_t>(h >> 8);
     }
   }
 };
-const FP8Tables kE4M3Tables(true), kE5M2Tables(false);
+constexpr FP8Tables kE4M3Tables(true), kE5M2Tables(false);
 
 /// fp8 weights decoded to bf16 by byte table lookups (vpermi2b), 64 at a
 /// time, and multiplied by vdpbf16ps with the activations' fp8 values (as

@@ -147,6 +147,34 @@ TEST_P(UKernelForms, NaNAndInfActivationsGiveNaNWhereTheFormSays) {
   EXPECT_LE(err, 1e-5);
 }
 
+/// fp8's subnormal range, in weights and activations: each row has one
+/// outlier that sets the scale, and the rest quantize to every subnormal
+/// pattern (and a few normals) of both formats.
+TEST_P(UKernelForms, SubnormalQuantizedValues) {
+  Form f = parse(GetParam());
+  int m = 3, n = 8, k = 96;
+  std::vector<float> x(m * k), w(n * k), init(m * n, 0.0f);
+  auto fill = [&](std::vector<float> &v, int rows, uint32_t seed) {
+    std::mt19937 rng(seed);
+    for (int r = 0; r < rows; ++r)
+      for (int i = 0; i < k; ++i) {
+        float q = std::ldexp(float(1 + (i + r) % 7), -25 + int(rng() % 18));
+        v[r * k + i] = (i == r % k ? 448.0f : q) * (rng() % 2 ? -1.0f : 1.0f);
+      }
+  };
+  fill(x, m, 31);
+  fill(w, n, 32);
+  const char *before = isa();
+  for (const char *set : {"avx512", "avx2"}) {
+    if (!setISA(set))
+      continue;
+    double err = relativeError(run(f, x, w, init, m, n, k),
+                               reference(GetParam(), x, w, init, m, n, k));
+    EXPECT_LE(err, 1e-5) << set << " " << GetParam();
+  }
+  setISA(before);
+}
+
 INSTANTIATE_TEST_SUITE_P(AllForms, UKernelForms,
                          ::testing::ValuesIn(std::vector<std::string>(
                              std::begin(kForms), std::end(kForms))),
