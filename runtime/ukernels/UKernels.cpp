@@ -8,10 +8,10 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <immintrin.h>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 using namespace calm::ukernels;
@@ -309,8 +309,13 @@ public:
       fn(0);
       return;
     }
-    std::function<void(int)> body = fn;
-    job.store(&body, std::memory_order_relaxed);
+    // Type-erased without std::function: no allocation per call (a decode
+    // step makes ~120 of them).
+    using F = std::remove_reference_t<Fn>;
+    jobContext.store(const_cast<void *>(static_cast<const void *>(&fn)),
+                     std::memory_order_relaxed);
+    job.store([](void *c, int t) { (*static_cast<F *>(c))(t); },
+              std::memory_order_relaxed);
     jobTasks.store(tasks, std::memory_order_relaxed);
     pending.store(tasks - 1);
     {
@@ -358,7 +363,8 @@ private:
       if (stopping)
         return;
       if (index < jobTasks.load(std::memory_order_relaxed)) {
-        (*job.load(std::memory_order_relaxed))(index);
+        job.load(std::memory_order_relaxed)(
+            jobContext.load(std::memory_order_relaxed), index);
         pending.fetch_sub(1, std::memory_order_release);
       }
     }
@@ -370,7 +376,8 @@ private:
   std::condition_variable wake;
   std::atomic<uint64_t> generation{0};
   std::atomic<int> pending{0};
-  std::atomic<std::function<void(int)> *> job{nullptr};
+  std::atomic<void (*)(void *, int)> job{nullptr};
+  std::atomic<void *> jobContext{nullptr};
   std::atomic<int> jobTasks{0};
   bool stopping = false;
 };
