@@ -40,23 +40,20 @@ BrierSums calm::runtime::calmBlockBrier(CALMModel &model,
   const CALMConfig &c = model.getConfig();
   int64_t k = c.patchSize, d = c.hiddenSize, e = c.noiseSize, z = c.latentSize;
   int64_t positions = static_cast<int64_t>(block.size()) / k - 1;
-  // Hidden state after chunk i conditions chunk i + 1.
-  std::vector<float> hidden(d), latents(2 * positions * z);
-  std::vector<float> pair(2 * e), out(2 * z);
+  // One teacher-forced pass: the hidden state after chunk i conditions
+  // chunk i + 1.
+  std::vector<float> hidden(positions * d), latents(2 * positions * z);
   model.resetCache();
-  for (int64_t i = 0; i < positions; ++i) {
-    llvm::Error err = model.step(block.slice(i * k, k), hidden);
-    // The caller validated ids and sized the cache; a failure here is a bug.
-    if (err)
-      llvm::report_fatal_error(llvm::toString(std::move(err)).c_str());
-    for (int s = 0; s < 2; ++s)
-      std::copy_n(noise.begin() + (s * positions + i) * e, e,
-                  pair.begin() + s * e);
-    model.head(hidden, pair, out);
-    for (int s = 0; s < 2; ++s)
-      std::copy_n(out.begin() + s * z, z,
-                  latents.begin() + (s * positions + i) * z);
-  }
+  llvm::Error err = model.prefill(block.take_front(positions * k), hidden);
+  // The caller validated ids and sized the cache; a failure here is a bug.
+  if (err)
+    llvm::report_fatal_error(llvm::toString(std::move(err)).c_str());
+  // One head pass for both samples of every position: each of the 2P rows
+  // its own hidden state and noise, in the noise's [2, P] order.
+  std::vector<float> rows(2 * positions * d);
+  for (int s = 0; s < 2; ++s)
+    std::copy(hidden.begin(), hidden.end(), rows.begin() + s * positions * d);
+  model.headRows(rows, noise, latents);
   // One batched decoder pass for both samples of every position.
   std::vector<int32_t> decoded = model.decodeTokens(latents);
   BrierSums sums;
@@ -97,7 +94,8 @@ BrierSums calm::runtime::twinBlockBrier(LlamaModel &model,
   assert(k >= n && "every start needs n tokens inside the block");
   int64_t length = static_cast<int64_t>(block.size());
   int64_t positions = length / k - 1;
-  std::vector<float> logits(model.getConfig().vocabSize);
+  int64_t v = model.getConfig().vocabSize;
+  std::vector<float> logits(v);
   std::vector<double> logP(positions * n, 0.0);
   std::vector<int32_t> roll(2 * positions * n);
   auto step = [&](int32_t token) {
@@ -105,31 +103,45 @@ BrierSums calm::runtime::twinBlockBrier(LlamaModel &model,
     if (llvm::Error err = model.step(token, logits))
       llvm::report_fatal_error(llvm::toString(std::move(err)).c_str());
   };
-  // One teacher-forced pass; logits row t predicts token t + 1. At each
-  // start s the two rollouts run from the cache of the prefix (positions
-  // < s), then the cache is rewound and teacher forcing overwrites them.
+  // One teacher-forced pass over the block, in slices of ~64 MB of logits;
+  // logits row t predicts token t + 1.
   model.rewind(0);
+  int64_t slice = std::max<int64_t>(1, (int64_t(16) << 20) / v);
+  std::vector<float> forced(std::min(slice, length - 1) * v);
+  std::vector<std::vector<double>> startProbs(positions);
   for (int64_t t = 0; t + 1 < length; ++t) {
-    step(block[t]);
-    std::vector<double> probs = softmax(logits);
+    if (t % slice == 0) {
+      int64_t count = std::min(slice, length - 1 - t);
+      if (llvm::Error err = model.prefill(
+              block.slice(t, count),
+              llvm::MutableArrayRef<float>(forced).take_front(count * v)))
+        llvm::report_fatal_error(llvm::toString(std::move(err)).c_str());
+    }
+    std::vector<double> probs =
+        softmax(llvm::ArrayRef<float>(forced).slice((t % slice) * v, v));
     for (int64_t j = 0; j < n; ++j) {
       int64_t s = t + 1 - j; // the start whose j-th target is token t + 1
       if (s >= k && s % k == 0 && s <= length - k)
         logP[(s / k - 1) * n + j] = std::log(probs[block[t + 1]]);
     }
     int64_t s = t + 1;
-    if (s < k || s % k != 0 || s > length - k)
-      continue;
-    int64_t p = s / k - 1;
+    if (s >= k && s % k == 0 && s <= length - k)
+      startProbs[s / k - 1] = std::move(probs);
+  }
+  // Rollouts from each start s run on the cache of the prefix (positions
+  // < s) and overwrite positions s.. of it; latest start first, so each
+  // prefix is still the teacher-forced one when its rollouts read it.
+  for (int64_t p = positions - 1; p >= 0; --p) {
+    int64_t s = (p + 1) * k;
     for (int r = 0; r < 2; ++r) {
       const double *u = &uniforms[(r * positions + p) * n];
       int32_t *out = &roll[(r * positions + p) * n];
-      out[0] = inverseCDF(probs, u[0]);
+      out[0] = inverseCDF(startProbs[p], u[0]);
+      model.rewind(s);
       for (int64_t j = 1; j < n; ++j) {
         step(out[j - 1]);
         out[j] = inverseCDF(softmax(logits), u[j]);
       }
-      model.rewind(s);
     }
   }
   BrierSums sums;

@@ -281,7 +281,9 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options) {
   for (auto [name, slot] :
        {std::pair<const char *, void **>{"calm_input_compress", &m->fnCompress},
         {"calm_backbone_step", &m->fnStep},
+        {"calm_backbone_prefill", &m->fnPrefill},
         {"calm_energy_head", &m->fnHead},
+        {"calm_energy_head_rows", &m->fnHeadRows},
         {"ae_encode", &m->fnEncode},
         {"ae_decode", &m->fnDecode}}) {
     auto fn = m->compiled->lookup(name);
@@ -321,29 +323,41 @@ void CALMModel::inputCompress(llvm::ArrayRef<int32_t> ids,
   reinterpret_cast<void (*)(W *, I2 *, F2 *)>(fnCompress)(&w, &in, &o);
 }
 
-llvm::Error CALMModel::step(llvm::ArrayRef<int32_t> chunk,
-                            llvm::MutableArrayRef<float> hidden) {
+llvm::Error CALMModel::prefill(llvm::ArrayRef<int32_t> chunks,
+                               llvm::MutableArrayRef<float> hidden) {
   const CALMConfig &c = getConfig();
-  if (position >= build.maxChunks)
+  int64_t m = static_cast<int64_t>(chunks.size()) / c.patchSize;
+  assert(m * c.patchSize == static_cast<int64_t>(chunks.size()) &&
+         static_cast<int64_t>(hidden.size()) == m * c.hiddenSize);
+  if (m == 0)
+    return llvm::Error::success();
+  if (position + m > build.maxChunks)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
         llvm::formatv("context is full: the KV cache holds {0} chunks ({1} "
                       "tokens)",
                       build.maxChunks, build.maxChunks * c.patchSize));
-  for (int32_t id : chunk)
+  for (int32_t id : chunks)
     if (id < 0 || id >= c.vocabSize)
       return llvm::createStringError(
           llvm::inconvertibleErrorCode(),
           llvm::formatv("token id {0} is outside the vocabulary [0, {1})", id,
                         c.vocabSize));
   W w = bytes(calmWeights);
-  I2 in = view<int32_t, 2>(chunk.data(), {1, c.patchSize});
+  I2 in = view<int32_t, 2>(chunks.data(), {m, c.patchSize});
   W kc = bytes(kCache), vc = bytes(vCache);
-  F2 o = view<float, 2>(hidden.data(), {1, c.hiddenSize});
-  reinterpret_cast<void (*)(W *, I2 *, int64_t, W *, W *, F2 *)>(fnStep)(
-      &w, &in, position, &kc, &vc, &o);
-  ++position;
+  F2 o = view<float, 2>(hidden.data(), {m, c.hiddenSize});
+  // One chunk takes the decode step's static-shape function.
+  reinterpret_cast<void (*)(W *, I2 *, int64_t, W *, W *, F2 *)>(
+      m == 1 ? fnStep : fnPrefill)(&w, &in, position, &kc, &vc, &o);
+  position += m;
   return llvm::Error::success();
+}
+
+llvm::Error CALMModel::step(llvm::ArrayRef<int32_t> chunk,
+                            llvm::MutableArrayRef<float> hidden) {
+  assert(static_cast<int64_t>(chunk.size()) == getConfig().patchSize);
+  return prefill(chunk, hidden);
 }
 
 void CALMModel::head(llvm::ArrayRef<float> hidden, llvm::ArrayRef<float> noise,
@@ -355,6 +369,19 @@ void CALMModel::head(llvm::ArrayRef<float> hidden, llvm::ArrayRef<float> noise,
   F3 nz = view<float, 3>(noise.data(), {1, s, c.noiseSize});
   F3 o = view<float, 3>(latents.data(), {1, s, c.latentSize});
   reinterpret_cast<void (*)(W *, F2 *, F3 *, F3 *)>(fnHead)(&w, &h, &nz, &o);
+}
+
+void CALMModel::headRows(llvm::ArrayRef<float> hidden,
+                         llvm::ArrayRef<float> noise,
+                         llvm::MutableArrayRef<float> latents) {
+  const CALMConfig &c = getConfig();
+  int64_t n = hidden.size() / c.hiddenSize;
+  W w = bytes(calmWeights);
+  F2 h = view<float, 2>(hidden.data(), {n, c.hiddenSize});
+  F3 nz = view<float, 3>(noise.data(), {n, 1, c.noiseSize});
+  F3 o = view<float, 3>(latents.data(), {n, 1, c.latentSize});
+  reinterpret_cast<void (*)(W *, F2 *, F3 *, F3 *)>(fnHeadRows)(&w, &h, &nz,
+                                                                &o);
 }
 
 void CALMModel::aeDecode(llvm::ArrayRef<float> latents,
@@ -370,13 +397,24 @@ void CALMModel::aeDecode(llvm::ArrayRef<float> latents,
 std::vector<int32_t> CALMModel::decodeTokens(llvm::ArrayRef<float> latents) {
   const AutoencoderConfig &a = getAEConfig();
   int64_t n = latents.size() / a.latentSize, v = a.vocabSize;
-  std::vector<float> logits(n * a.patchSize * v);
-  aeDecode(latents, logits);
+  // Slices of ~64 MB of logits: rows enough for the GEMM microkernels to run
+  // at speed, without holding [N, K, V] (a 200-draw pool at V = 128256 would
+  // be 400 MB).
+  int64_t slice = std::max<int64_t>(
+      1, std::min<int64_t>(n, (int64_t(16) << 20) / (a.patchSize * v)));
+  std::vector<float> logits(slice * a.patchSize * v);
   std::vector<int32_t> tokens(n * a.patchSize);
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    const float *row = &logits[i * v];
-    // First maximum, as torch.argmax.
-    tokens[i] = static_cast<int32_t>(std::max_element(row, row + v) - row);
+  for (int64_t first = 0; first < n; first += slice) {
+    int64_t count = std::min(slice, n - first);
+    aeDecode(latents.slice(first * a.latentSize, count * a.latentSize),
+             llvm::MutableArrayRef<float>(logits).take_front(count *
+                                                             a.patchSize * v));
+    for (int64_t i = 0; i < count * a.patchSize; ++i) {
+      const float *row = &logits[i * v];
+      // First maximum, as torch.argmax.
+      tokens[first * a.patchSize + i] =
+          static_cast<int32_t>(std::max_element(row, row + v) - row);
+    }
   }
   return tokens;
 }

@@ -50,12 +50,22 @@ public:
   /// backbone output at its position. Fails when the cache is full or an id
   /// is outside the vocabulary.
   llvm::Error step(llvm::ArrayRef<int32_t> chunk, llvm::MutableArrayRef<float> hidden);
+  /// Appends M chunks (ids [M, K]) in one pass; `hidden` [M, d] receives the
+  /// backbone output at each of their positions (row m conditions chunk m +
+  /// 1). The same failures as step().
+  llvm::Error prefill(llvm::ArrayRef<int32_t> chunks,
+                      llvm::MutableArrayRef<float> hidden);
   /// Energy head: hidden [d] and noise [S, E] -> latents [S, Z].
   void head(llvm::ArrayRef<float> hidden, llvm::ArrayRef<float> noise,
             llvm::MutableArrayRef<float> latents);
+  /// Energy head, one draw per row: hidden [N, d] and noise [N, E] ->
+  /// latents [N, Z].
+  void headRows(llvm::ArrayRef<float> hidden, llvm::ArrayRef<float> noise,
+                llvm::MutableArrayRef<float> latents);
   /// Autoencoder decoder: latents [N, Z] -> logits [N, K, V].
   void aeDecode(llvm::ArrayRef<float> latents, llvm::MutableArrayRef<float> logits);
-  /// Decoded tokens (argmax) of latents [N, Z]: [N, K].
+  /// Decoded tokens (argmax) of latents [N, Z]: [N, K]. Decodes a slice of
+  /// latents at a time, so the logits held at once stay bounded.
   std::vector<int32_t> decodeTokens(llvm::ArrayRef<float> latents);
   /// Autoencoder encoder: ids [N, K] -> mean, log_std [N, Z].
   void aeEncode(llvm::ArrayRef<int32_t> ids, llvm::MutableArrayRef<float> mean,
@@ -70,7 +80,8 @@ private:
   std::vector<float> kCache, vCache;
   ModelBuildOptions build;
   int64_t position = 0;
-  void *fnCompress = nullptr, *fnStep = nullptr, *fnHead = nullptr,
+  void *fnCompress = nullptr, *fnStep = nullptr, *fnPrefill = nullptr,
+       *fnHead = nullptr, *fnHeadRows = nullptr,
        *fnEncode = nullptr, *fnDecode = nullptr;
 };
 

@@ -65,10 +65,14 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options) {
   if (!compiled)
     return compiled.takeError();
   m->compiled = std::move(*compiled);
-  auto fn = m->compiled->lookup("llama_step");
-  if (!fn)
-    return fn.takeError();
-  m->fnStep = *fn;
+  for (auto [name, slot] :
+       {std::pair<const char *, void **>{"llama_step", &m->fnStep},
+        {"llama_prefill", &m->fnPrefill}}) {
+    auto fn = m->compiled->lookup(name);
+    if (!fn)
+      return fn.takeError();
+    *slot = *fn;
+  }
   FlatLayout layout = getLlamaFlatLayout(m->config);
   if (llvm::Error e = packWeights(
           layout, m->compiled->weightManifest(),
@@ -85,26 +89,37 @@ void LlamaModel::rewind(int64_t newPosition) {
   position = newPosition;
 }
 
-llvm::Error LlamaModel::step(int32_t token,
-                             llvm::MutableArrayRef<float> logits) {
-  if (position >= capacity)
+llvm::Error LlamaModel::prefill(llvm::ArrayRef<int32_t> tokens,
+                                llvm::MutableArrayRef<float> logits) {
+  int64_t m = static_cast<int64_t>(tokens.size());
+  assert(static_cast<int64_t>(logits.size()) == m * config.vocabSize);
+  if (m == 0)
+    return llvm::Error::success();
+  if (position + m > capacity)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
         llvm::formatv("context is full: the KV cache holds {0} tokens",
                       capacity));
-  if (token < 0 || token >= config.vocabSize)
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        llvm::formatv("token id {0} is outside the vocabulary [0, {1})", token,
-                      config.vocabSize));
-  assert(static_cast<int64_t>(logits.size()) == config.vocabSize);
+  for (int32_t token : tokens)
+    if (token < 0 || token >= config.vocabSize)
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          llvm::formatv("token id {0} is outside the vocabulary [0, {1})",
+                        token, config.vocabSize));
   ByteBuffer w = bytes(weights), kc = bytes(kCache), vc = bytes(vCache);
-  auto ids = view<int32_t, 1>(&token, {1});
-  auto out = view<float, 2>(logits.data(), {1, config.vocabSize});
+  auto ids = view<int32_t, 1>(tokens.data(), {m});
+  auto out = view<float, 2>(logits.data(), {m, config.vocabSize});
   using Fn =
       void (*)(ByteBuffer *, StridedMemRefType<int32_t, 1> *, int64_t,
                ByteBuffer *, ByteBuffer *, StridedMemRefType<float, 2> *);
-  reinterpret_cast<Fn>(fnStep)(&w, &ids, position, &kc, &vc, &out);
-  ++position;
+  // One token takes the decode step's static-shape function.
+  reinterpret_cast<Fn>(m == 1 ? fnStep : fnPrefill)(&w, &ids, position, &kc,
+                                                     &vc, &out);
+  position += m;
   return llvm::Error::success();
+}
+
+llvm::Error LlamaModel::step(int32_t token,
+                             llvm::MutableArrayRef<float> logits) {
+  return prefill(llvm::ArrayRef<int32_t>(&token, 1), logits);
 }

@@ -36,6 +36,10 @@ public:
   void rewind(int64_t newPosition);
   /// Appends one token; `logits` [V] receive the next-token logits.
   llvm::Error step(int32_t token, llvm::MutableArrayRef<float> logits);
+  /// Appends M tokens in one pass; `logits` [M, V] receive the next-token
+  /// logits after each of them.
+  llvm::Error prefill(llvm::ArrayRef<int32_t> tokens,
+                      llvm::MutableArrayRef<float> logits);
 
 private:
   LlamaModel() = default;
@@ -46,7 +50,7 @@ private:
   WeightBuffer weights;
   std::vector<float> kCache, vCache;
   int64_t capacity = 0, position = 0;
-  void *fnStep = nullptr;
+  void *fnStep = nullptr, *fnPrefill = nullptr;
 };
 
 } // namespace calm::runtime

@@ -18,6 +18,7 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using mlir::calm::LinalgLayerBuilder;
@@ -160,12 +161,34 @@ SmallVector<Value> weightsOf(FunctionEmitter &fe,
   return values;
 }
 
-/// Rotary embedding of x [H, hd] at position `pos` (rotate-half layout).
+/// The rows of the decoder stack's input: a static 1 (a decode step) or a
+/// dynamic count (prefill and teacher-forced passes).
+struct Rows {
+  Value count;    // index
+  int64_t shape;  // 1 or ShapedType::kDynamic
+};
+
+/// [M, d] -> [M, H, hd].
+Value splitHeads(FunctionEmitter &fe, Value x, Rows rows, int64_t heads,
+                 int64_t hd) {
+  auto type = RankedTensorType::get({rows.shape, heads, hd},
+                                    fe.b.getF32Type());
+  SmallVector<OpFoldResult> shape = {
+      rows.shape == 1 ? OpFoldResult(fe.b.getIndexAttr(1))
+                      : OpFoldResult(rows.count),
+      fe.b.getIndexAttr(heads), fe.b.getIndexAttr(hd)};
+  return tensor::ExpandShapeOp::create(
+      fe.b, fe.loc, type, x, ArrayRef<ReassociationIndices>{{0}, {1, 2}},
+      shape);
+}
+
+/// Rotary embedding of x [M, H, hd], row m at position pos + m (rotate-half
+/// layout).
 Value rope(FunctionEmitter &fe, Value x, Value pos, double theta) {
   OpBuilder &b = fe.b;
   Location loc = fe.loc;
   auto type = cast<RankedTensorType>(x.getType());
-  int64_t hd = type.getDimSize(1), half = hd / 2;
+  int64_t hd = type.getDimSize(2), half = hd / 2;
   // inv_freq as PyTorch computes it: 1 / theta^(2i / hd), in f32.
   SmallVector<float> invFreq;
   for (int64_t i = 0; i < half; ++i)
@@ -175,22 +198,22 @@ Value rope(FunctionEmitter &fe, Value x, Value pos, double theta) {
   auto freqType = RankedTensorType::get({half}, b.getF32Type());
   Value freqs = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(freqType, ArrayRef<float>(invFreq)));
-  Value posF = arith::SIToFPOp::create(
-      b, loc, b.getF32Type(),
-      arith::IndexCastOp::create(b, loc, b.getI64Type(), pos));
   MLIRContext *ctx = b.getContext();
-  AffineExpr h, j;
-  bindDims(ctx, h, j);
-  Value init = fe.lb.empty({b.getIndexAttr(type.getDimSize(0)),
+  AffineMap id = AffineMap::getMultiDimIdentityMap(3, ctx);
+  Value init = fe.lb.empty({fe.lb.dim(x, 0), fe.lb.dim(x, 1),
                             b.getIndexAttr(hd)});
   return linalg::GenericOp::create(
-             b, loc, type, ValueRange{x}, ValueRange{init},
-             {AffineMap::get(2, 0, {h, j}, ctx),
-              AffineMap::get(2, 0, {h, j}, ctx)},
-             {utils::IteratorType::parallel, utils::IteratorType::parallel},
+             b, loc, type, ValueRange{x}, ValueRange{init}, {id, id},
+             SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
              [&](OpBuilder &nb, Location nl, ValueRange a) {
                Value row = linalg::IndexOp::create(nb, nl, 0);
-               Value col = linalg::IndexOp::create(nb, nl, 1);
+               Value head = linalg::IndexOp::create(nb, nl, 1);
+               Value col = linalg::IndexOp::create(nb, nl, 2);
+               Value position = arith::AddIOp::create(nb, nl, pos, row);
+               Value posF = arith::SIToFPOp::create(
+                   nb, nl, nb.getF32Type(),
+                   arith::IndexCastOp::create(nb, nl, nb.getI64Type(),
+                                              position));
                Value halfV = arith::ConstantIndexOp::create(nb, nl, half);
                Value lower = arith::CmpIOp::create(
                    nb, nl, arith::CmpIPredicate::ult, col, halfV);
@@ -202,8 +225,8 @@ Value rope(FunctionEmitter &fe, Value x, Value pos, double theta) {
                Value partnerCol = arith::SelectOp::create(
                    nb, nl, lower, arith::AddIOp::create(nb, nl, col, halfV),
                    base);
-               Value partner =
-                   tensor::ExtractOp::create(nb, nl, x, ValueRange{row, partnerCol});
+               Value partner = tensor::ExtractOp::create(
+                   nb, nl, x, ValueRange{row, head, partnerCol});
                Value rotated = arith::SelectOp::create(
                    nb, nl, lower, arith::NegFOp::create(nb, nl, partner),
                    partner);
@@ -215,64 +238,110 @@ Value rope(FunctionEmitter &fe, Value x, Value pos, double theta) {
       .getResult(0);
 }
 
-/// The [S, H, hd] view of a cache layer's first S positions, or the [H, hd]
-/// slot of position `pos`. The cache is bytes holding f32 [layers,
-/// max_chunks, H, hd], so both are contiguous and get identity layouts.
+/// The [count, H, hd] view of positions [start, start + count) of a cache
+/// layer. The cache is bytes holding f32 [layers, max_chunks, H, hd], so the
+/// view is contiguous and gets an identity layout.
 Value cacheView(OpBuilder &b, Location loc, Value cache, int64_t layer,
-                int64_t maxChunks, int64_t heads, int64_t hd, Value pos,
-                Value length, bool single) {
+                int64_t maxChunks, int64_t heads, int64_t hd, Value start,
+                Rows count) {
   int64_t slot = heads * hd * 4;
-  Value base = arith::ConstantIndexOp::create(b, loc, layer * maxChunks * slot);
-  if (!single)
-    return memref::ViewOp::create(
-        b, loc, MemRefType::get({ShapedType::kDynamic, heads, hd}, b.getF32Type()),
-        cache, base, ValueRange{length});
   Value shift = arith::AddIOp::create(
-      b, loc, base,
-      arith::MulIOp::create(b, loc, pos,
+      b, loc,
+      arith::ConstantIndexOp::create(b, loc, layer * maxChunks * slot),
+      arith::MulIOp::create(b, loc, start,
                             arith::ConstantIndexOp::create(b, loc, slot)));
+  SmallVector<Value> sizes;
+  if (count.shape != 1)
+    sizes.push_back(count.count);
   return memref::ViewOp::create(
-      b, loc, MemRefType::get({heads, hd}, b.getF32Type()), cache, shift,
-      ValueRange{});
+      b, loc, MemRefType::get({count.shape, heads, hd}, b.getF32Type()), cache,
+      shift, sizes);
 }
 
-/// Scores [H, S] = q [H, hd] . k [S, H, hd] over hd, or out [H, hd] =
-/// p [H, S] . v [S, H, hd] over S.
+/// A contraction generic over `dims` loops (the last a reduction) with a
+/// zero-filled output of `sizes`, tagged as attention.
 Value attentionContraction(FunctionEmitter &fe, Value lhs, Value rhs,
-                           bool scores) {
+                           ArrayRef<AffineMap> maps,
+                           ArrayRef<OpFoldResult> sizes) {
   OpBuilder &b = fe.b;
-  MLIRContext *ctx = b.getContext();
-  AffineExpr h, x, r;
-  bindDims(ctx, h, x, r);
-  SmallVector<AffineMap> maps;
-  SmallVector<OpFoldResult> sizes;
-  if (scores) {
-    // (h, s, e): q(h, e), k(s, h, e) -> (h, s)
-    maps = {AffineMap::get(3, 0, {h, r}, ctx),
-            AffineMap::get(3, 0, {x, h, r}, ctx),
-            AffineMap::get(3, 0, {h, x}, ctx)};
-    sizes = {fe.lb.dim(rhs, 1), fe.lb.dim(rhs, 0)};
-  } else {
-    // (h, e, s): p(h, s), v(s, h, e) -> (h, e)
-    maps = {AffineMap::get(3, 0, {h, r}, ctx),
-            AffineMap::get(3, 0, {r, h, x}, ctx),
-            AffineMap::get(3, 0, {h, x}, ctx)};
-    sizes = {fe.lb.dim(rhs, 1), fe.lb.dim(rhs, 2)};
-  }
   Value init = fe.lb.empty(sizes);
   init = linalg::FillOp::create(b, fe.loc, fe.lb.constantF32(0.0), init)
              .getResult(0);
+  SmallVector<utils::IteratorType> iterators(maps[0].getNumDims() - 1,
+                                             utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
   auto op = linalg::GenericOp::create(
       b, fe.loc, init.getType(), ValueRange{lhs, rhs}, ValueRange{init}, maps,
-      {utils::IteratorType::parallel, utils::IteratorType::parallel,
-       utils::IteratorType::reduction},
-      [](OpBuilder &nb, Location nl, ValueRange a) {
+      iterators, [](OpBuilder &nb, Location nl, ValueRange a) {
         Value p = arith::MulFOp::create(nb, nl, a[0], a[1]);
-        linalg::YieldOp::create(nb, nl,
-                                arith::AddFOp::create(nb, nl, a[2], p).getResult());
+        linalg::YieldOp::create(
+            nb, nl, arith::AddFOp::create(nb, nl, a[2], p).getResult());
       });
   op->setAttr(mlir::calm::kRoleAttrName, b.getStringAttr("attention"));
   return op.getResult(0);
+}
+
+/// Causal attention of q [M, H, hd] (rows at positions pos..pos+M-1) over
+/// keys and values [S, H, hd] (positions 0..S-1, S = pos + M): [M, H, hd].
+Value causalAttention(FunctionEmitter &fe, Value q, Value keys, Value values,
+                      Value pos, double scaleValue) {
+  OpBuilder &b = fe.b;
+  Location loc = fe.loc;
+  MLIRContext *ctx = b.getContext();
+  auto qType = cast<RankedTensorType>(q.getType());
+  int64_t heads = qType.getDimSize(1);
+  AffineExpr h, m, s, e;
+  bindDims(ctx, h, m, s, e);
+  // scores (h, m, s) = sum_e q(m, h, e) k(s, h, e)
+  Value scores = attentionContraction(
+      fe, q, keys,
+      {AffineMap::get(4, 0, {m, h, e}, ctx), AffineMap::get(4, 0, {s, h, e}, ctx),
+       AffineMap::get(4, 0, {h, m, s}, ctx)},
+      {b.getIndexAttr(heads), fe.lb.dim(q, 0), fe.lb.dim(keys, 0)});
+  // PyTorch divides the scores by sqrt(hd) (not a multiply by 1/sqrt); a
+  // row sees the positions up to its own.
+  Value scale = fe.lb.constantF32(scaleValue);
+  Value minusInf =
+      fe.lb.constantF32(-std::numeric_limits<double>::infinity());
+  AffineMap id = AffineMap::getMultiDimIdentityMap(3, ctx);
+  auto scoresType = cast<RankedTensorType>(scores.getType());
+  scores =
+      linalg::GenericOp::create(
+          b, loc, scoresType, ValueRange{scores},
+          ValueRange{fe.lb.empty({b.getIndexAttr(heads), fe.lb.dim(scores, 1),
+                                  fe.lb.dim(scores, 2)})},
+          {id, id},
+          SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value row = linalg::IndexOp::create(nb, nl, 1);
+            Value key = linalg::IndexOp::create(nb, nl, 2);
+            Value visible = arith::CmpIOp::create(
+                nb, nl, arith::CmpIPredicate::ule, key,
+                arith::AddIOp::create(nb, nl, pos, row));
+            Value scaled = arith::DivFOp::create(nb, nl, a[0], scale);
+            linalg::YieldOp::create(
+                nb, nl,
+                arith::SelectOp::create(nb, nl, visible, scaled, minusInf)
+                    .getResult());
+          })
+          .getResult(0);
+  // Softmax over the keys, rows (h, m) collapsed.
+  Value flat = tensor::CollapseShapeOp::create(
+      b, loc, scores, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  Value probs = fe.lb.softmax(flat);
+  probs = tensor::ExpandShapeOp::create(
+      b, loc, scoresType, probs, ArrayRef<ReassociationIndices>{{0, 1}, {2}},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(heads), fe.lb.dim(scores, 1),
+                             fe.lb.dim(scores, 2)});
+  // out (m, h, e) = sum_s p(h, m, s) v(s, h, e)
+  AffineExpr mm, hh, ee, ss;
+  bindDims(ctx, mm, hh, ee, ss);
+  return attentionContraction(
+      fe, probs, values,
+      {AffineMap::get(4, 0, {hh, mm, ss}, ctx),
+       AffineMap::get(4, 0, {ss, hh, ee}, ctx),
+       AffineMap::get(4, 0, {mm, hh, ee}, ctx)},
+      {fe.lb.dim(q, 0), b.getIndexAttr(heads), fe.lb.dim(q, 2)});
 }
 
 /// The shape of a Llama-style decoder stack (the CALM backbone and the token
@@ -283,15 +352,16 @@ struct DecoderStack {
   double rmsEps, ropeTheta;
 };
 
-/// Runs the decoder layers and the final norm on x [1, d] at position `pos`,
-/// writing position `pos` of the KV caches and attending over 0..pos.
+/// Runs the decoder layers and the final norm on x [M, d], rows at
+/// positions pos..pos+M-1: writes those positions of the KV caches, and
+/// each row attends over positions 0 up to its own.
 Value emitDecoderStack(FunctionEmitter &fe, const DecoderStack &s, Value x,
-                       Value pos, Value kCache, Value vCache) {
+                       Value pos, Rows rows, Value kCache, Value vCache) {
   OpBuilder &b = fe.b;
   Location loc = fe.loc;
   int64_t d = s.hidden, heads = s.heads, hd = d / heads;
-  Value length = arith::AddIOp::create(b, loc, pos, fe.lb.constantIndex(1));
-  Value scale = fe.lb.constantF32(std::sqrt(static_cast<double>(hd)));
+  Value zero = fe.lb.constantIndex(0);
+  Value length = arith::AddIOp::create(b, loc, pos, rows.count);
   for (int64_t l = 0; l < s.layers; ++l) {
     std::string p = llvm::formatv("{0}layers.{1}.", s.prefix, l).str();
     Value h = fe.lb.rmsNorm(x, fe.weight(p + "input_layernorm.weight"), s.rmsEps);
@@ -299,30 +369,25 @@ Value emitDecoderStack(FunctionEmitter &fe, const DecoderStack &s, Value x,
       Value y = fe.lb.linear(h, fe.weight(p + "self_attn." + name.str() +
                                           ".weight"),
                              {}, "projection");
-      return fe.lb.reshape(y, {heads, hd});
+      return splitHeads(fe, y, rows, heads, hd);
     };
     Value q = rope(fe, proj("q_proj"), pos, s.ropeTheta);
     Value kNew = rope(fe, proj("k_proj"), pos, s.ropeTheta);
     Value vNew = proj("v_proj");
-    auto view = [&](Value cache, bool single) {
-      return cacheView(b, loc, cache, l, s.maxPositions, heads, hd, pos, length,
-                       single);
+    auto view = [&](Value cache, Value start, Rows count) {
+      return cacheView(b, loc, cache, l, s.maxPositions, heads, hd, start,
+                       count);
     };
-    fe.store(kNew, view(kCache, true));
-    fe.store(vNew, view(vCache, true));
-    Value keys = fe.toTensor(view(kCache, false));
-    Value values = fe.toTensor(view(vCache, false));
-    Value scores = attentionContraction(fe, q, keys, /*scores=*/true);
-    // PyTorch divides the scores by sqrt(hd) (not a multiply by 1/sqrt).
-    scores = fe.lb.elementwise(
-        {{scores, LinalgLayerBuilder::Broadcast::None}},
-        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          return arith::DivFOp::create(nb, nl, a[0], scale);
-        });
-    Value probs = fe.lb.softmax(scores);
-    Value attn = attentionContraction(fe, probs, values, /*scores=*/false);
-    attn = fe.lb.linear(fe.lb.reshape(attn, {1, d}),
-                        fe.weight(p + "self_attn.o_proj.weight"), {},
+    fe.store(kNew, view(kCache, pos, rows));
+    fe.store(vNew, view(vCache, pos, rows));
+    Rows all{length, ShapedType::kDynamic};
+    Value keys = fe.toTensor(view(kCache, zero, all));
+    Value values = fe.toTensor(view(vCache, zero, all));
+    Value attn = causalAttention(fe, q, keys, values, pos,
+                                 std::sqrt(static_cast<double>(hd)));
+    attn = tensor::CollapseShapeOp::create(
+        b, loc, attn, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+    attn = fe.lb.linear(attn, fe.weight(p + "self_attn.o_proj.weight"), {},
                         "projection");
     x = fe.lb.add(x, attn);
     h = fe.lb.rmsNorm(x, fe.weight(p + "post_attention_layernorm.weight"),
@@ -340,28 +405,34 @@ MemRefType cacheType(OpBuilder &b, const DecoderStack &s) {
   return memref({s.layers * s.maxPositions * s.hidden * 4}, b.getI8Type());
 }
 
-void buildBackboneStep(OpBuilder &b, ModuleOp module, const CALMConfig &c,
-                       const FlatLayout &layout, const ModelBuildOptions &o,
-                       const mlir::calm::CALMStageSizes &sizes) {
+/// calm_backbone_step (one chunk, static shapes: the decode path) or
+/// calm_backbone_prefill (any number of chunks in one pass).
+void buildBackbone(OpBuilder &b, ModuleOp module, const CALMConfig &c,
+                   const FlatLayout &layout, const ModelBuildOptions &o,
+                   const mlir::calm::CALMStageSizes &sizes, bool prefill) {
   Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
   DecoderStack stack{"transformer.",        c.numHiddenLayers,
                      c.hiddenSize,          c.numAttentionHeads,
                      o.maxChunks,           c.rmsNormEps,
                      c.ropeTheta};
   int64_t d = c.hiddenSize, k = c.patchSize;
+  int64_t m = prefill ? ShapedType::kDynamic : 1;
   func::FuncOp fn = createFunction(
-      b, module, "calm_backbone_step",
-      {memref({layout.size() * 4}, i8), memref({1, k}, i32), b.getIndexType(),
-       cacheType(b, stack), cacheType(b, stack), memref({1, d}, f32)});
+      b, module, prefill ? "calm_backbone_prefill" : "calm_backbone_step",
+      {memref({layout.size() * 4}, i8), memref({m, k}, i32), b.getIndexType(),
+       cacheType(b, stack), cacheType(b, stack), memref({m, d}, f32)});
   Location loc = fn.getLoc();
   FunctionEmitter fe(b, loc, fn.getArgument(0), layout);
   Value ids = fe.toTensor(fn.getArgument(1));
+  Rows rows{prefill ? Value(tensor::DimOp::create(b, loc, ids, 0))
+                    : fe.lb.constantIndex(1),
+            m};
   Value x = mlir::calm::InputCompressOp::create(
-      b, loc, RankedTensorType::get({1, d}, f32), ids,
+      b, loc, RankedTensorType::get({m, d}, f32), ids,
       weightsOf(fe, mlir::calm::getInputCompressWeights(sizes)),
       b.getF64FloatAttr(1e-6));
-  x = emitDecoderStack(fe, stack, x, fn.getArgument(2), fn.getArgument(3),
-                       fn.getArgument(4));
+  x = emitDecoderStack(fe, stack, x, fn.getArgument(2), rows,
+                       fn.getArgument(3), fn.getArgument(4));
   fe.store(x, fn.getArgument(5));
   func::ReturnOp::create(b, loc);
 }
@@ -406,19 +477,23 @@ buildCALMModule(MLIRContext &context, const CALMConfig &c,
     func::ReturnOp::create(b, fn.getLoc());
   }
 
-  buildBackboneStep(b, *module, c, calmLayout, options, sizes);
+  buildBackbone(b, *module, c, calmLayout, options, sizes, /*prefill=*/false);
+  buildBackbone(b, *module, c, calmLayout, options, sizes, /*prefill=*/true);
 
-  // calm_energy_head(w, hidden[1,d], noise[1,S,E], out[1,S,Z])
-  {
+  // calm_energy_head(w, hidden[1,d], noise[1,S,E], out[1,S,Z]): S draws
+  // for one hidden state (sampling pools), and
+  // calm_energy_head_rows(w, hidden[N,d], noise[N,1,E], out[N,1,Z]): one
+  // draw per hidden state (teacher-forced BrierLM).
+  for (bool rows : {false, true}) {
+    int64_t n = rows ? dyn : 1, s = rows ? 1 : dyn;
     func::FuncOp fn = createFunction(
-        b, *module, "calm_energy_head",
-        {memref({calmLayout.size() * 4}, i8), memref({1, d}, f32),
-         memref({1, dyn, c.noiseSize}, f32), memref({1, dyn, z}, f32)});
+        b, *module, rows ? "calm_energy_head_rows" : "calm_energy_head",
+        {memref({calmLayout.size() * 4}, i8), memref({n, d}, f32),
+         memref({n, s, c.noiseSize}, f32), memref({n, s, z}, f32)});
     FunctionEmitter fe(b, fn.getLoc(), fn.getArgument(0), calmLayout);
     Value hidden = fe.toTensor(fn.getArgument(1));
     Value noise = fe.toTensor(fn.getArgument(2));
-    auto chunkType =
-        mlir::calm::ChunkType::get(&context, {1, dyn, k, z}, f32);
+    auto chunkType = mlir::calm::ChunkType::get(&context, {n, s, k, z}, f32);
     Value chunk = mlir::calm::EnergyHeadOp::create(
         b, fn.getLoc(), chunkType, hidden, noise,
         weightsOf(fe, mlir::calm::getEnergyHeadWeights(sizes)),
@@ -493,23 +568,30 @@ OwningOpRef<ModuleOp> buildLlamaModule(MLIRContext &context,
   DecoderStack stack{"model.",        c.numHiddenLayers, c.hiddenSize,
                      c.numAttentionHeads, options.maxChunks, c.rmsNormEps,
                      c.ropeTheta};
-  // llama_step(w, ids[1] i32, pos, kcache, vcache, logits[1, V])
-  func::FuncOp fn = createFunction(
-      b, *module, "llama_step",
-      {memref({layout.size() * 4}, i8), memref({1}, i32), b.getIndexType(),
-       cacheType(b, stack), cacheType(b, stack),
-       memref({1, c.vocabSize}, f32)});
-  FunctionEmitter fe(b, fn.getLoc(), fn.getArgument(0), layout);
-  Value ids = fe.toTensor(fn.getArgument(1));
-  Value x = fe.lb.gather(fe.weight("model.embed_tokens.weight"), ids);
-  x = emitDecoderStack(fe, stack, x, fn.getArgument(2), fn.getArgument(3),
-                       fn.getArgument(4));
-  Value logits = fe.lb.linear(x, fe.weight(c.tieWordEmbeddings
-                                               ? "model.embed_tokens.weight"
-                                               : "lm_head.weight"),
-                              {}, "lm_head");
-  fe.store(logits, fn.getArgument(5));
-  func::ReturnOp::create(b, fn.getLoc());
+  // llama_step(w, ids[1] i32, pos, kcache, vcache, logits[1, V]) and
+  // llama_prefill(w, ids[M] i32, pos, kcache, vcache, logits[M, V]).
+  for (bool prefill : {false, true}) {
+    int64_t m = prefill ? ShapedType::kDynamic : 1;
+    func::FuncOp fn = createFunction(
+        b, *module, prefill ? "llama_prefill" : "llama_step",
+        {memref({layout.size() * 4}, i8), memref({m}, i32), b.getIndexType(),
+         cacheType(b, stack), cacheType(b, stack),
+         memref({m, c.vocabSize}, f32)});
+    FunctionEmitter fe(b, fn.getLoc(), fn.getArgument(0), layout);
+    Value ids = fe.toTensor(fn.getArgument(1));
+    Rows rows{prefill ? Value(tensor::DimOp::create(b, fn.getLoc(), ids, 0))
+                      : fe.lb.constantIndex(1),
+              m};
+    Value x = fe.lb.gather(fe.weight("model.embed_tokens.weight"), ids);
+    x = emitDecoderStack(fe, stack, x, fn.getArgument(2), rows,
+                         fn.getArgument(3), fn.getArgument(4));
+    Value logits = fe.lb.linear(x, fe.weight(c.tieWordEmbeddings
+                                                 ? "model.embed_tokens.weight"
+                                                 : "lm_head.weight"),
+                                {}, "lm_head");
+    fe.store(logits, fn.getArgument(5));
+    func::ReturnOp::create(b, fn.getLoc());
+  }
   return module;
 }
 

@@ -17,7 +17,12 @@
 //     (each position's keys contiguous, so the first S positions are one
 //     identity-layout view); writes chunk
 //     position `pos` of every layer, attends over positions 0..pos.
+//   calm_backbone_prefill(w, ids[M,K] i32, pos, kcache, vcache, out[M,d])
+//     the same for M chunks at positions pos..pos+M-1 in one pass (causal:
+//     row m attends over 0..pos+m); the prompt and teacher-forced BrierLM.
 //   calm_energy_head(w, hidden[1,d], noise[1,S,E], out[1,S,Z])
+//   calm_energy_head_rows(w, hidden[N,d], noise[N,1,E], out[N,1,Z]): one
+//     draw per row (teacher-forced BrierLM)
 //   ae_encode(aw, ids[N,K] i32, mean[N,Z], log_std[N,Z])
 //   ae_decode(aw, z[N,Z], logits[N,K,V])
 //
@@ -88,6 +93,7 @@ FlatLayout getLlamaFlatLayout(const LlamaConfig &config);
 /// Builds the token-level Llama module (the baseline CALM is measured
 /// against), with the same decoder stack as the CALM backbone:
 ///   llama_step(w, ids[1] i32, pos index, kcache, vcache, logits[1,V])
+///   llama_prefill(w, ids[M] i32, pos index, kcache, vcache, logits[M,V])
 /// `options.maxChunks` is its KV-cache capacity in tokens. The caller checked
 /// the config (readLlamaConfig refuses grouped-query attention).
 mlir::OwningOpRef<mlir::ModuleOp>

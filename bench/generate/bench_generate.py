@@ -64,7 +64,7 @@ def calm_run(args, model, temperature, seed, env):
     if model == CALM and temperature < 1:
         cmd += ["--samples", str(args.samples)]
     _, err = run_measured(cmd, env)
-    m = re.search(r"(\d+) tokens.*?\(([\d.]+) tokens/s\), first (?:chunk|4 tokens) ([\d.]+) ms", err)
+    m = re.search(r"(\d+) tokens.*?\(([\d.]+) tokens/s\),(?: prompt \d+ tokens in [\d.]+ ms,)? first (?:chunk|4 tokens) ([\d.]+) ms", err)
     if not m:
         sys.exit("bench_generate: no statistics in: " + err)
     return {"tokens": int(m.group(1)), "tokens_per_s": float(m.group(2)),

@@ -118,6 +118,22 @@ void runOpenBLASThreads(benchmark::State &state, int64_t k, int64_t n,
   openblas_set_num_threads(1);
 }
 
+/// y = x . W^T with W [N, K] row-major (the ukernels' operation, so the
+/// comparison is like for like), with `threads` OpenBLAS threads.
+void runOpenBLASLinear(benchmark::State &state, int64_t m, int64_t k,
+                       int64_t n, int threads) {
+  openblas_set_num_threads(threads);
+  std::vector<float> x = randomMatrix(size_t(m) * k, 1),
+                     w = randomMatrix(size_t(n) * k, 2), y(size_t(m) * n);
+  for (auto _ : state) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f,
+                x.data(), k, w.data(), k, 0.0f, y.data(), n);
+    benchmark::DoNotOptimize(y.data());
+  }
+  setCounters(state, m, k, n);
+  openblas_set_num_threads(1);
+}
+
 void memcpyProbe(benchmark::State &state) {
   size_t bytes = size_t(64) << 20;
   std::vector<char> src(bytes, 1), dst(bytes);
@@ -163,6 +179,29 @@ int registerAll() {
           })
           ->Unit(benchmark::kMillisecond)
           ->UseRealTime();
+    // GEMMs: y = x . W^T with W packed once before timing.
+    int64_t gemms[][3] = {{1024, 1024, 1024}, {500, 900, 1100}};
+    for (auto &g : gemms) {
+      int64_t m = g[0], k = g[1], n = g[2];
+      std::string shape = std::to_string(m) + "x" + std::to_string(k) + "x" +
+                          std::to_string(n);
+      benchmark::RegisterBenchmark(
+          ("openblas_linear/" + shape + t).c_str(),
+          [=](benchmark::State &st) {
+            runOpenBLASLinear(st, m, k, n, threads);
+          })
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
+      for (const char *form : {"f32", "bf16", "f16", "i8/channel", "i8",
+                               "f8e4m3/channel", "f8e5m2/channel", "lmul:4"})
+        benchmark::RegisterBenchmark(
+            ("ukernel/" + std::string(form) + "/" + shape + t).c_str(),
+            [=](benchmark::State &st) {
+              runUKernel(st, form, m, k, n, threads);
+            })
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
+    }
   }
 #define KERNEL(NAME, FORM, M, K, N)                                            \
   benchmark::RegisterBenchmark(FORM "/" #M "x" #K "x" #N,                      \

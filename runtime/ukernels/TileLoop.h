@@ -16,6 +16,8 @@
 
 #include "Kernels.h"
 
+#include <algorithm>
+
 namespace calm::ukernels::detail {
 
 struct Ctx {
@@ -51,12 +53,13 @@ void tile(const Ctx &ctx, int64_t r0, int64_t j, const Columns &cols) {
   }
 }
 
+/// Rows [r0, r1) of column tile j, 4 at a time.
 template <class Ops, int C>
-void rows(const Ctx &ctx, int64_t j, const Columns &cols) {
-  int64_t r0 = 0, m = ctx.p.m;
-  for (; r0 + 4 <= m; r0 += 4)
+void rows(const Ctx &ctx, int64_t j, int64_t r0, int64_t r1,
+          const Columns &cols) {
+  for (; r0 + 4 <= r1; r0 += 4)
     tile<Ops, 4, C>(ctx, r0, j, cols);
-  switch (m - r0) {
+  switch (r1 - r0) {
   case 3:
     tile<Ops, 3, C>(ctx, r0, j, cols);
     break;
@@ -71,11 +74,57 @@ void rows(const Ctx &ctx, int64_t j, const Columns &cols) {
   }
 }
 
+/// Bytes of one activation row and one packed weight row in the kernel's
+/// representation (what the cache blocking sizes by).
+inline int64_t activationRowBytes(const Ctx &ctx) {
+  switch (ctx.p.form.kind) {
+  case Kind::BF16:
+    return 2 * ctx.l.kPadded;
+  case Kind::I8:
+    return ctx.l.kPadded;
+  case Kind::LMul:
+    return 8 * ctx.l.kPadded; // magnitude and sign
+  case Kind::E4M3:
+  case Kind::E5M2:
+    return (ctx.p.xBF16 ? 2 : 4) * ctx.l.kPadded;
+  default:
+    return 4 * ctx.l.kPadded;
+  }
+}
+inline int64_t weightRowBytes(const Ctx &ctx) {
+  switch (ctx.p.form.kind) {
+  case Kind::BF16:
+  case Kind::F16:
+    return 2 * ctx.l.kPadded;
+  case Kind::I8:
+  case Kind::E4M3:
+  case Kind::E5M2:
+    return ctx.l.kPadded;
+  default:
+    return 4 * ctx.l.kPadded;
+  }
+}
+
 /// Whole 4-column tiles (packed rows beyond N are zeros, and their results
-/// are not stored); j0 is a multiple of 4.
+/// are not stored); j0 is a multiple of 4. A GEMV (few rows) streams each
+/// weight tile once. A GEMM is blocked so that both operands come from
+/// cache: a panel of weight rows sized for L2 is swept by blocks of
+/// activation rows sized for L2 as well, and inside a block each 4-column
+/// weight tile (L1) meets every 4-row activation tile. The blocking only
+/// reorders tiles: every output's arithmetic stays the same.
 template <class Ops> void run(const Ctx &ctx, const Columns &cols) {
-  for (int64_t j = cols.j0; j < cols.j1; j += 4)
-    rows<Ops, 4>(ctx, j, cols);
+  constexpr int64_t kPanelBytes = 384 << 10, kRowBlockBytes = 192 << 10;
+  int64_t m = ctx.p.m;
+  int64_t panel = std::max<int64_t>(4, kPanelBytes / weightRowBytes(ctx) / 4 * 4);
+  int64_t block = std::max<int64_t>(4, kRowBlockBytes / activationRowBytes(ctx) / 4 * 4);
+  for (int64_t jp = cols.j0; jp < cols.j1; jp += panel) {
+    int64_t jpEnd = std::min(cols.j1, jp + panel);
+    for (int64_t r0 = 0; r0 < m; r0 += block) {
+      int64_t r1 = std::min(m, r0 + block);
+      for (int64_t j = jp; j < jpEnd; j += 4)
+        rows<Ops, 4>(ctx, j, r0, r1, cols);
+    }
+  }
 }
 
 /// Runs the kernel of p.form with the given per-form operations.

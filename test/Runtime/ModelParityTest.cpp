@@ -78,6 +78,51 @@ TEST_F(ModelParity, BackboneSteps) {
   EXPECT_LE(relativeError(hidden, calm.get<float>("hidden")), kTolerance);
 }
 
+// The same 8 chunks in two batched passes (3 chunks, then 5 at positions
+// 3..7: rotary positions and the causal mask start past 0), against the
+// reference's hidden states.
+TEST_F(ModelParity, BackbonePrefill) {
+  Fixtures calm("calm");
+  std::vector<int32_t> ids = calm.get<int32_t>("input_ids"); // [8, 4]
+  ASSERT_EQ(ids.size(), 32u);
+  std::vector<float> hidden(8 * 256);
+  model->resetCache();
+  llvm::MutableArrayRef<float> out(hidden);
+  ASSERT_FALSE(bool(model->prefill(llvm::ArrayRef<int32_t>(ids).take_front(12),
+                                   out.take_front(3 * 256))));
+  ASSERT_FALSE(bool(model->prefill(llvm::ArrayRef<int32_t>(ids).drop_front(12),
+                                   out.drop_front(3 * 256))));
+  EXPECT_EQ(model->getPosition(), 8);
+  EXPECT_LE(relativeError(hidden, calm.get<float>("hidden")), kTolerance);
+  // Past the cache's end: a one-line error, nothing written.
+  std::vector<float> rows(2 * 256);
+  model->resetCache();
+  for (int i = 0; i < 63; ++i)
+    ASSERT_FALSE(bool(model->prefill(llvm::ArrayRef<int32_t>(ids).take_front(4),
+                                     llvm::MutableArrayRef<float>(rows)
+                                         .take_front(256))));
+  llvm::Error full =
+      model->prefill(llvm::ArrayRef<int32_t>(ids).take_front(8), rows);
+  EXPECT_EQ(llvm::toString(std::move(full)),
+            "context is full: the KV cache holds 64 chunks (256 tokens)");
+  EXPECT_EQ(model->getPosition(), 63);
+}
+
+TEST_F(ModelParity, EnergyHeadRows) {
+  // One draw per row: row i of [8 x 4 draws] with its own hidden state.
+  Fixtures calm("calm");
+  std::vector<float> hidden = calm.get<float>("hidden");    // [8, 256]
+  std::vector<float> noise = calm.get<float>("head_noise"); // [8, 4, 64]
+  std::vector<float> rows;
+  for (size_t i = 0; i < 8; ++i)
+    for (int s = 0; s < 4; ++s)
+      rows.insert(rows.end(), hidden.begin() + i * 256,
+                  hidden.begin() + (i + 1) * 256);
+  std::vector<float> out(8 * 4 * 64);
+  model->headRows(rows, noise, out);
+  EXPECT_LE(relativeError(out, calm.get<float>("head_out")), kTolerance);
+}
+
 TEST_F(ModelParity, EnergyHeadAndDecodedChunks) {
   Fixtures calm("calm");
   std::vector<float> hidden = calm.get<float>("hidden");  // [8, 256]

@@ -58,6 +58,36 @@ TEST(TwinParity, LogitsAndGreedyTokens) {
   EXPECT_EQ(greedy, expectedGreedy);
 }
 
+// The 32 tokens in two batched passes (13, then 19 at positions 13..31),
+// against the reference's logits of every position.
+TEST(TwinParity, PrefillLogits) {
+  std::unique_ptr<runtime::LlamaModel> model = loadShippedTwin();
+  ASSERT_NE(model, nullptr);
+  Fixtures twin("twin");
+  std::vector<int32_t> ids = twin.get<int32_t>("input_ids");
+  ASSERT_EQ(ids.size(), 32u);
+  int64_t v = model->getConfig().vocabSize;
+  std::vector<float> logits(32 * v), slice;
+  llvm::MutableArrayRef<float> out(logits);
+  ASSERT_FALSE(bool(model->prefill(llvm::ArrayRef<int32_t>(ids).take_front(13),
+                                   out.take_front(13 * v))));
+  ASSERT_FALSE(bool(model->prefill(llvm::ArrayRef<int32_t>(ids).drop_front(13),
+                                   out.drop_front(13 * v))));
+  EXPECT_EQ(model->getPosition(), 32);
+  for (int64_t t = 0; t < 32; ++t)
+    slice.insert(slice.end(), logits.begin() + t * v,
+                 logits.begin() + t * v + 256);
+  EXPECT_LE(relativeError(slice, twin.get<float>("logits_slice")), 1e-4);
+  EXPECT_LE(relativeError(std::vector<float>(logits.end() - v, logits.end()),
+                          twin.get<float>("logits_last")),
+            1e-4);
+  int32_t bad[] = {1, static_cast<int32_t>(v)};
+  EXPECT_EQ(llvm::toString(model->prefill(bad, out.take_front(2 * v))),
+            llvm::formatv("token id {0} is outside the vocabulary [0, {0})", v)
+                .str());
+  EXPECT_EQ(model->getPosition(), 32);
+}
+
 TEST(TwinParity, RewindRecomputesTheSameLogits) {
   std::unique_ptr<runtime::LlamaModel> model = loadShippedTwin();
   ASSERT_NE(model, nullptr);

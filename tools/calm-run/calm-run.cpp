@@ -450,10 +450,21 @@ static int generateTokens(const Tokenizer &tokenizer, LlamaModel &model,
                         "--max-chunks or shorten the prompt",
                         ids.size(), maxTokens.getValue(),
                         model.getCapacity()));
+  // The prompt in passes of up to ~64 MB of logits; the last row is the
+  // next token's.
   std::vector<float> logits(c.vocabSize);
-  for (int32_t id : ids)
-    if (Error e = model.step(id, logits))
-      return fail(std::move(e));
+  {
+    int64_t slice = std::max<int64_t>(1, (int64_t(16) << 20) / c.vocabSize);
+    std::vector<float> rows;
+    for (size_t first = 0; first < ids.size(); first += slice) {
+      size_t count = std::min<size_t>(slice, ids.size() - first);
+      rows.resize(count * c.vocabSize);
+      if (Error e = model.prefill(ArrayRef<int32_t>(ids).slice(first, count),
+                                  rows))
+        return fail(std::move(e));
+    }
+    std::copy(rows.end() - c.vocabSize, rows.end(), logits.begin());
+  }
   auto firstStart = std::chrono::steady_clock::now();
   double firstSeconds = 0;
   std::mt19937_64 rng(seed);
@@ -557,10 +568,19 @@ static int runGenerate() {
                         "raise --max-chunks or shorten the prompt",
                         promptChunks, k, maxTokens.getValue(),
                         maxChunks.getValue()));
+  // The whole prompt in one backbone pass; its last row conditions the
+  // first new chunk.
+  auto promptStart = std::chrono::steady_clock::now();
   std::vector<float> hidden(c.hiddenSize);
-  for (int64_t i = 0; i < promptChunks; ++i)
-    if (Error e = model.step(ArrayRef<int32_t>(ids).slice(i * k, k), hidden))
+  {
+    std::vector<float> rows(promptChunks * c.hiddenSize);
+    if (Error e = model.prefill(ids, rows))
       return fail(std::move(e));
+    std::copy(rows.end() - c.hiddenSize, rows.end(), hidden.begin());
+  }
+  double promptSeconds = std::chrono::duration<double>(
+                             std::chrono::steady_clock::now() - promptStart)
+                             .count();
   auto firstChunkStart = std::chrono::steady_clock::now();
   double firstChunkSeconds = 0;
 
@@ -600,12 +620,14 @@ static int runGenerate() {
                        .count();
   if (showStats)
     errs() << formatv("calm-run: {0} tokens in {1} chunks, {2:f2} s ({3:f1} "
-                      "tokens/s), first chunk {4:f1} ms, {5} draws, {6} "
-                      "fallbacks to the batch approximation, compile: {7}\n",
+                      "tokens/s), prompt {8} tokens in {9:f1} ms, first chunk "
+                      "{4:f1} ms, {5} draws, {6} fallbacks to the batch "
+                      "approximation, compile: {7}\n",
                       generated.size(), stats.steps, seconds,
                       generated.size() / seconds, firstChunkSeconds * 1e3,
                       stats.draws, stats.fallbacks,
-                      compileNote(model.getCompiled()));
+                      compileNote(model.getCompiled()), ids.size(),
+                      promptSeconds * 1e3);
   else if (stats.fallbacks)
     errs() << formatv("calm-run: {0} of {1} chunks did not accept within {2} "
                       "rounds and used the batch approximation\n",
