@@ -36,7 +36,18 @@ struct Prepared {
   const float *scale = nullptr;
   /// LMul: rows holding NaN or inf, computed by the scalar path instead.
   const uint8_t *special = nullptr;
+  /// LMul, the integer-add form (see lmulAddOnly): x's truncated pattern
+  /// with its sign plus the L-Mul offset, mod 2^32 (0 where x is not
+  /// normal) [M][Kp]; the least and greatest truncated magnitude of each
+  /// row's normal elements [M][2]; rows whose K elements are all normal.
+  const uint32_t *lmulFast = nullptr;
+  const uint32_t *lmulRanges = nullptr;
+  const uint8_t *lmulDense = nullptr;
 };
+
+/// The low end of a magnitude range with no normal element: no sum with it
+/// can underflow.
+constexpr uint32_t kNoNormalLow = 0x7FFFFFFFu;
 
 struct Columns {
   int64_t j0, j1;

@@ -179,6 +179,50 @@ struct LMulOps {
   static float finish(const Ctx &, Acc a, float init, int64_t, int64_t) {
     return init + hsum(a);
   }
+
+  /// The integer-add form (TileLoop.h, lmulTileForm): one add per product;
+  /// Masked, products are zeroed where an operand is not normal, as the
+  /// general form does.
+  template <bool Masked> struct AddOnlyOps {
+    static constexpr int kStep = 8;
+    using Acc = __m256;
+    struct W {
+      __m256i bits, live;
+    };
+    struct X {
+      __m256i bits, normal;
+    };
+    static Acc zero() { return _mm256_setzero_ps(); }
+    static W loadW(const Ctx &c, int64_t j, int64_t k) {
+      __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(
+          reinterpret_cast<const uint32_t *>(c.w) + packedIndex(c.l, j, k)));
+      if (!Masked)
+        return {b, b};
+      __m256i mag = _mm256_and_si256(b, _mm256_set1_epi32(0x7FFFFFFF));
+      // All ones where the weight is normal (its stored magnitude nonzero).
+      __m256i dead = _mm256_cmpeq_epi32(mag, _mm256_setzero_si256());
+      return {b, _mm256_xor_si256(dead, _mm256_set1_epi32(-1))};
+    }
+    static X loadX(const Ctx &c, int64_t r, int64_t k) {
+      int64_t at = r * c.p.kPadded + k;
+      __m256i bits = _mm256_loadu_si256(
+          reinterpret_cast<const __m256i *>(c.p.lmulFast + at));
+      if (!Masked)
+        return {bits, _mm256_set1_epi32(-1)};
+      return {bits, LMulOps::loadX(c, r, k).normal};
+    }
+    static Acc mac(const Ctx &, Acc a, const X &x, const W &w) {
+      __m256i product = _mm256_add_epi32(x.bits, w.bits);
+      if (Masked)
+        product = _mm256_and_si256(_mm256_and_si256(product, w.live), x.normal);
+      return _mm256_add_ps(a, _mm256_castsi256_ps(product));
+    }
+    static float finish(const Ctx &, Acc a, float init, int64_t, int64_t) {
+      return init + hsum(a);
+    }
+  };
+  using AddOnly = AddOnlyOps<false>;
+  using AddOnlyMasked = AddOnlyOps<true>;
 };
 
 } // namespace

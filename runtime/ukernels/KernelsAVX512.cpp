@@ -225,6 +225,51 @@ struct LMulOps {
   static float finish(const Ctx &, Acc a, float init, int64_t, int64_t) {
     return init + _mm512_reduce_add_ps(a);
   }
+
+  /// The integer-add form (TileLoop.h, lmulTileForm): one add per product;
+  /// Masked, products are zeroed where an operand is not normal (with an
+  /// and: masked forms compile to add + blend).
+  template <bool Masked> struct AddOnlyOps {
+    static constexpr int kStep = 16;
+    using Acc = __m512;
+    struct W {
+      __m512i bits, live;
+    };
+    struct X {
+      __m512i bits, live;
+    };
+    static Acc zero() { return _mm512_setzero_ps(); }
+    static W loadW(const Ctx &c, int64_t j, int64_t k) {
+      const uint32_t *p =
+          reinterpret_cast<const uint32_t *>(c.w) + packedIndex(c.l, j, k);
+      _mm_prefetch(reinterpret_cast<const char *>(p + 512), _MM_HINT_T0);
+      __m512i b = _mm512_loadu_si512(p);
+      if (!Masked)
+        return {b, b};
+      __mmask16 live = _mm512_test_epi32_mask(b, _mm512_set1_epi32(0x7FFFFFFF));
+      return {b, _mm512_maskz_mov_epi32(live, _mm512_set1_epi32(-1))};
+    }
+    static X loadX(const Ctx &c, int64_t r, int64_t k) {
+      int64_t at = r * c.p.kPadded + k;
+      __m512i b = _mm512_loadu_si512(c.p.lmulFast + at);
+      if (!Masked)
+        return {b, b};
+      return {b, _mm512_maskz_mov_epi32(
+                             static_cast<__mmask16>(c.p.normal[at / 16]),
+                             _mm512_set1_epi32(-1))};
+    }
+    static Acc mac(const Ctx &, Acc a, const X &x, const W &w) {
+      __m512i product = _mm512_add_epi32(x.bits, w.bits);
+      if (Masked) // live in both: ternary (x & w) & product
+        product = _mm512_ternarylogic_epi32(product, x.live, w.live, 0x80);
+      return _mm512_add_ps(a, _mm512_castsi512_ps(product));
+    }
+    static float finish(const Ctx &, Acc a, float init, int64_t, int64_t) {
+      return init + _mm512_reduce_add_ps(a);
+    }
+  };
+  using AddOnly = AddOnlyOps<false>;
+  using AddOnlyMasked = AddOnlyOps<true>;
 };
 
 } // namespace

@@ -17,6 +17,7 @@
 #include "Kernels.h"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace calm::ukernels::detail {
 
@@ -28,7 +29,7 @@ struct Ctx {
 };
 
 template <class Ops, int R, int C>
-void tile(const Ctx &ctx, int64_t r0, int64_t j, const Columns &cols) {
+void tileLoop(const Ctx &ctx, int64_t r0, int64_t j, const Columns &cols) {
   typename Ops::Acc acc[R][C];
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < C; ++c)
@@ -51,6 +52,60 @@ void tile(const Ctx &ctx, int64_t r0, int64_t j, const Columns &cols) {
       cols.out[row * cols.outStride + j + c] = Ops::finish(
           ctx, acc[r][c], cols.init[row * cols.initStride + j + c], row, j + c);
   }
+}
+
+/// An L-Mul tile can take the integer-add form when no product of its rows
+/// and columns can underflow or overflow: then sign | min(|x|t + |w|t +
+/// offset, inf) is exactly (x't + offset) + w't on the signed patterns (the
+/// sign bits add mod 2 and the magnitude sum stays below 2^31). Products
+/// with an operand that is not normal must be zero: masked, unless every
+/// operand of the tile is normal (padding adds +0: both patterns are 0
+/// there). Decided per tile from the rows' and columns' magnitude ranges,
+/// so the products are exactly the general form's.
+enum class LMulTile { General, AddOnly, AddOnlyMasked };
+template <int R, int C>
+LMulTile lmulTileForm(const Ctx &ctx, int64_t r0, int64_t j) {
+  const uint32_t *rows = ctx.p.lmulRanges + 2 * r0;
+  const auto *cols =
+      reinterpret_cast<const uint32_t *>(ctx.w + ctx.l.rangesOffset) + 4 * j;
+  uint32_t rLo = rows[0], rHi = rows[1], cLo = cols[0], cHi = cols[1];
+  bool dense = ctx.p.lmulDense[r0] && cols[2];
+  for (int r = 1; r < R; ++r) {
+    rLo = std::min(rLo, rows[2 * r]);
+    rHi = std::max(rHi, rows[2 * r + 1]);
+    dense = dense && ctx.p.lmulDense[r0 + r];
+  }
+  for (int c = 1; c < C; ++c) {
+    cLo = std::min(cLo, cols[4 * c]);
+    cHi = std::max(cHi, cols[4 * c + 1]);
+    dense = dense && cols[4 * c + 2];
+  }
+  int64_t offset = static_cast<int32_t>(ctx.lmulOffset);
+  bool safe = int64_t(rLo) + cLo >= int64_t(uint32_t(ctx.lmulUnderflow)) &&
+              int64_t(rHi) + cHi + offset <= 0x7F800000;
+  if (!safe)
+    return LMulTile::General;
+  return dense ? LMulTile::AddOnly : LMulTile::AddOnlyMasked;
+}
+
+template <class Ops, class = void> struct HasAddOnlyForm : std::false_type {};
+template <class Ops>
+struct HasAddOnlyForm<Ops, std::void_t<typename Ops::AddOnly>>
+    : std::true_type {};
+
+template <class Ops, int R, int C>
+void tile(const Ctx &ctx, int64_t r0, int64_t j, const Columns &cols) {
+  if constexpr (HasAddOnlyForm<Ops>::value) {
+    switch (lmulTileForm<R, C>(ctx, r0, j)) {
+    case LMulTile::AddOnly:
+      return tileLoop<typename Ops::AddOnly, R, C>(ctx, r0, j, cols);
+    case LMulTile::AddOnlyMasked:
+      return tileLoop<typename Ops::AddOnlyMasked, R, C>(ctx, r0, j, cols);
+    case LMulTile::General:
+      break;
+    }
+  }
+  tileLoop<Ops, R, C>(ctx, r0, j, cols);
 }
 
 /// Rows [r0, r1) of column tile j, 4 at a time.

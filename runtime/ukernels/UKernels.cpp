@@ -64,6 +64,10 @@ PackedLayout calm::ukernels::getPackedLayout(Form form, int64_t n, int64_t k) {
     l.sumsOffset = end;
     end = roundUp(end + 4 * n, 64);
   }
+  if (form.kind == Kind::LMul) {
+    l.rangesOffset = end;
+    end = roundUp(end + 16 * roundUp(n, 4), 64);
+  }
   l.totalBytes = end;
   return l;
 }
@@ -223,12 +227,26 @@ void calm::ukernels::pack(Form form, const float *w, int64_t n, int64_t k,
     // a signed zero (the kernel's "not normal" test).
     uint32_t trunc = getLMulConstants(form.mantissaBits).truncMask;
     auto *o = reinterpret_cast<uint32_t *>(out);
-    for (int64_t j = 0; j < n; ++j)
-      for (int64_t i = 0; i < k; ++i) {
+    auto *ranges = reinterpret_cast<uint32_t *>(out + l.rangesOffset);
+    for (int64_t j = 0; j < roundUp(n, 4); ++j) {
+      uint32_t lo = kNoNormalLow, hi = 0, dense = 1;
+      for (int64_t i = 0; j < n && i < k; ++i) {
         uint32_t b = bitsOf(w[j * k + i]), mag = b & 0x7FFFFFFFu;
         o[packedIndex(l, j, i)] =
             (b & 0x80000000u) | (mag < 0x00800000u ? 0 : (mag & trunc));
+        if (mag >= 0x7F800000u) { // never the integer-add path
+          lo = 0;
+          hi = ~0u;
+        } else if (mag >= 0x00800000u && hi != ~0u) {
+          lo = std::min(lo, mag & trunc);
+          hi = std::max(hi, mag & trunc);
+        }
+        dense &= mag >= 0x00800000u ? 1u : 0u;
       }
+      ranges[4 * j] = lo;
+      ranges[4 * j + 1] = hi;
+      ranges[4 * j + 2] = dense;
+    }
     return;
   }
   case Kind::BF16:
@@ -431,7 +449,8 @@ bool calm::ukernels::setISA(const std::string &name) {
 namespace {
 /// Per-thread scratch for the prepared activations (reused across calls).
 struct Scratch {
-  std::vector<uint8_t> x, sign, normal, special;
+  std::vector<uint8_t> x, sign, normal, special, dense;
+  std::vector<uint32_t> fast, rowRanges;
   std::vector<uint16_t> xBF16;
   std::vector<float> scale;
 };
@@ -487,20 +506,43 @@ Prepared prepare(Form form, const float *x, int64_t m, int64_t stride,
         s.sign.data() +
         ((64 - reinterpret_cast<uintptr_t>(s.sign.data()) % 64) % 64));
     auto *normal = reinterpret_cast<uint16_t *>(s.normal.data());
-    for (int64_t r = 0; r < m; ++r)
+    s.fast.assign(m * kp, 0);
+    s.rowRanges.assign(2 * m, 0);
+    s.dense.assign(m, 0);
+    for (int64_t r = 0; r < m; ++r) {
+      // Branch-free loops, so that they vectorize.
+      const float *xr = x + r * stride;
+      uint32_t *magR = mag + r * kp, *signR = sign + r * kp,
+               *fastR = s.fast.data() + r * kp;
+      uint32_t lo = kNoNormalLow, hi = 0, normals = 0, specials = 0;
       for (int64_t i = 0; i < k; ++i) {
-        uint32_t b = bitsOf(x[r * stride + i]), a = b & 0x7FFFFFFFu;
-        if (a >= 0x7F800000u)
-          s.special[r] = 1;
-        bool isNormal = a >= 0x00800000u;
-        mag[r * kp + i] = isNormal ? (a & c.truncMask) : 0;
-        sign[r * kp + i] = b & 0x80000000u;
-        if (isNormal)
-          normal[r * (kp / 16) + i / 16] |= uint16_t(1u << (i % 16));
+        uint32_t b = bitsOf(xr[i]), a = b & 0x7FFFFFFFu;
+        uint32_t isNormal = (a >= 0x00800000u) & (a < 0x7F800000u);
+        uint32_t t = a & c.truncMask;
+        specials |= a >= 0x7F800000u ? 1u : 0u;
+        normals += isNormal;
+        magR[i] = a >= 0x00800000u ? t : 0;
+        signR[i] = b & 0x80000000u;
+        // The integer-add form: sign | truncated magnitude, offset added.
+        fastR[i] = isNormal ? ((b & 0x80000000u) | t) + c.offset : 0;
+        lo = std::min(lo, isNormal ? t : kNoNormalLow);
+        hi = std::max(hi, isNormal ? t : 0u);
       }
+      for (int64_t i = 0; i < k; ++i)
+        if (magR[i] != 0)
+          normal[r * (kp / 16) + i / 16] |= uint16_t(1u << (i % 16));
+      s.special[r] = specials != 0;
+      // Special rows take the scalar path; their tile results are unused.
+      s.rowRanges[2 * r] = specials ? kNoNormalLow : lo;
+      s.rowRanges[2 * r + 1] = specials ? 0 : hi;
+      s.dense[r] = normals == k;
+    }
     p.sign = sign;
     p.normal = normal;
     p.special = s.special.data();
+    p.lmulFast = s.fast.data();
+    p.lmulRanges = s.rowRanges.data();
+    p.lmulDense = s.dense.data();
     break;
   }
   default: { // scaled forms

@@ -65,6 +65,11 @@ struct PackedLayout {
   int64_t dataBytes = 0;    // roundUp(N, 4) rows of kPadded elements
   int64_t scalesOffset = 0; // f32 [N] (channel) or [1]; scaled forms
   int64_t sumsOffset = 0;   // i32 [N] row sums of the int8 weights
+  /// L-Mul: u32 [roundUp(N, 4)][4]: the least and greatest truncated
+  /// magnitude of each row's normal weights (a row with inf or NaN: 0 and
+  /// ~0u), and 1 where all K weights of the row are normal; they tell the
+  /// kernel where L-Mul is one integer add.
+  int64_t rangesOffset = 0;
   int64_t totalBytes = 0;   // a multiple of 64
 };
 PackedLayout getPackedLayout(Form form, int64_t n, int64_t k);

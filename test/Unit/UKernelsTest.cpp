@@ -250,6 +250,68 @@ TEST(UKernels, LMulKernelProductsAreBitExactOnBothISAs) {
   setISA(before);
 }
 
+/// L-Mul's integer-add form (TileLoop.h) computes exactly the general
+/// form's products: a row's outputs are the same bits whether its tile takes
+/// the integer-add form (ordinary values) or the general one (a row of tiny
+/// values in the same 4-row tile can underflow, which forces it), dense or
+/// with zeros, on both ISAs; and both agree with the reference's products
+/// summed in double.
+TEST(UKernels, LMulIntegerAddFormEqualsTheGeneralForm) {
+  const char *before = isa();
+  int64_t n = 10, k = 100; // ragged: K % 16 != 0, N % 4 != 0
+  for (bool zeros : {false, true}) {
+    std::vector<float> w = randomMatrix(n, k, 31), x = randomMatrix(4, k, 32);
+    if (zeros) {
+      w[3 * k + 17] = 0.0f; // a column and a row that are not dense
+      x[1 * k + 50] = 0.0f;
+    }
+    std::vector<float> tiny = x;
+    for (int64_t i = 0; i < k; ++i)
+      tiny[3 * k + i] = 1e-37f * (1 + i % 3); // |x w| < 2^-126: underflows
+    std::vector<float> init(4 * n, 0.5f);
+    for (const char *set : {"avx512", "avx2"}) {
+      if (!setISA(set))
+        continue;
+      for (int m : {3, 4, 7}) {
+        Form f = parse("lmul:" + std::to_string(m));
+        std::vector<float> fast = run(f, x, w, init, 4, n, k);
+        std::vector<float> general = run(f, tiny, w, init, 4, n, k);
+        for (int64_t r = 0; r < 3; ++r)
+          for (int64_t j = 0; j < n; ++j) {
+            uint32_t a, b;
+            std::memcpy(&a, &fast[r * n + j], 4);
+            std::memcpy(&b, &general[r * n + j], 4);
+            ASSERT_EQ(a, b) << set << " m=" << m << " zeros=" << zeros
+                            << " at " << r << "," << j;
+          }
+        std::vector<double> ref(4 * n), magnitude(4 * n);
+        for (int64_t r = 0; r < 4; ++r)
+          for (int64_t j = 0; j < n; ++j) {
+            double sum = 0.5, mag = 0.5;
+            for (int64_t i = 0; i < k; ++i) {
+              uint32_t xa, wb;
+              std::memcpy(&xa, &tiny[r * k + i], 4);
+              std::memcpy(&wb, &w[j * k + i], 4);
+              uint32_t bits =
+                  calm_test::lmulReference(calm_test::kF32, xa, wb, m);
+              float p;
+              std::memcpy(&p, &bits, 4);
+              sum += p;
+              mag += std::fabs(p);
+            }
+            ref[r * n + j] = sum;
+            magnitude[r * n + j] = mag;
+          }
+        for (size_t i = 0; i < ref.size(); ++i)
+          // f32 accumulation of K = 100 terms: well within 1e-5 of sum |p|.
+          ASSERT_NEAR(general[i], ref[i], 1e-5 * magnitude[i])
+              << set << " m=" << m << " element " << i;
+      }
+    }
+  }
+  setISA(before);
+}
+
 /// Packed weights hold exactly the reference's quantized values.
 TEST(UKernels, PackedWeightsEqualTheReferenceQuantization) {
   int64_t n = 9, k = 70;
