@@ -402,7 +402,9 @@ std::vector<int32_t> CALMModel::decodeTokens(llvm::ArrayRef<float> latents) {
   // be 400 MB).
   int64_t slice = std::max<int64_t>(
       1, std::min<int64_t>(n, (int64_t(16) << 20) / (a.patchSize * v)));
-  std::vector<float> logits(slice * a.patchSize * v);
+  // Reused across calls: a fresh buffer per call costs its page faults.
+  std::vector<float> &logits = logitsScratch;
+  logits.resize(slice * a.patchSize * v);
   std::vector<int32_t> tokens(n * a.patchSize);
   for (int64_t first = 0; first < n; first += slice) {
     int64_t count = std::min(slice, n - first);

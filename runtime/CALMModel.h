@@ -77,7 +77,7 @@ private:
   mlir::MLIRContext context;
   std::unique_ptr<CompiledModule> compiled;
   WeightBuffer calmWeights, aeWeights;
-  std::vector<float> kCache, vCache;
+  std::vector<float> kCache, vCache, logitsScratch;
   ModelBuildOptions build;
   int64_t position = 0;
   void *fnCompress = nullptr, *fnStep = nullptr, *fnPrefill = nullptr,

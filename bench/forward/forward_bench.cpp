@@ -117,6 +117,25 @@ int main(int argc, char **argv) {
       std::chrono::duration<double>(Clock::now() - stepStart).count() / n;
   outs() << formatv("backbone step: {0:f3} ms (mean over positions 0..{1})\n",
                     stepSeconds * 1e3, n - 1);
+  // The same n chunks as one prompt: one batched pass (calm-run's prefill)
+  // against the step-by-step loop above (how prompts were consumed before).
+  {
+    std::vector<int32_t> ids(n * c.patchSize);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < c.patchSize; ++j)
+        ids[i * c.patchSize + j] =
+            static_cast<int32_t>((i * 131 + j * 17) % c.vocabSize);
+    std::vector<float> rows(n * c.hiddenSize);
+    double prefill = medianSeconds(3, [&] {
+      model.resetCache();
+      if (Error e = model.prefill(ids, rows))
+        report_fatal_error(std::move(e));
+    });
+    outs() << formatv("prefill of {0} tokens ({1} chunks): {2:f1} ms in one "
+                      "pass, {3:f1} ms step by step ({4:f1}x)\n",
+                      n * c.patchSize, n, prefill * 1e3,
+                      stepSeconds * n * 1e3, stepSeconds * n / prefill);
+  }
 
   std::mt19937_64 rng(1);
   for (int64_t s : batches) {

