@@ -46,6 +46,8 @@ struct Acc2 {
 
 struct BF16Ops {
   static constexpr int kStep = 64;
+  // 4 rows x 2 columns x 2 accumulators: 16 registers (4 x 4 would spill).
+  static constexpr int kColumns = 2;
   using Acc = Acc2;
   struct W {
     __m512bh lo, hi;
@@ -117,6 +119,7 @@ constexpr FP8Tables kE4M3Tables(true), kE5M2Tables(false);
 /// order (kernelAVX512FP8Order).
 template <bool E4M3> struct FP8Ops {
   static constexpr int kStep = 64;
+  static constexpr int kColumns = 2;
   using Acc = Acc2;
   using W = BF16Ops::W;
   using X = W;

@@ -129,6 +129,16 @@ void rows(const Ctx &ctx, int64_t j, int64_t r0, int64_t r1,
   }
 }
 
+/// Output columns per tile: 4, or Ops::kColumns (a divisor of 4) where two
+/// accumulators per output would not fit 4 x 4 in the registers.
+template <class Ops, class = void> struct TileColumns {
+  static constexpr int value = 4;
+};
+template <class Ops>
+struct TileColumns<Ops, std::void_t<decltype(Ops::kColumns)>> {
+  static constexpr int value = Ops::kColumns;
+};
+
 /// Bytes of one activation row and one packed weight row in the kernel's
 /// representation (what the cache blocking sizes by).
 inline int64_t activationRowBytes(const Ctx &ctx) {
@@ -176,8 +186,8 @@ template <class Ops> void run(const Ctx &ctx, const Columns &cols) {
     int64_t jpEnd = std::min(cols.j1, jp + panel);
     for (int64_t r0 = 0; r0 < m; r0 += block) {
       int64_t r1 = std::min(m, r0 + block);
-      for (int64_t j = jp; j < jpEnd; j += 4)
-        rows<Ops, 4>(ctx, j, r0, r1, cols);
+      for (int64_t j = jp; j < jpEnd; j += TileColumns<Ops>::value)
+        rows<Ops, TileColumns<Ops>::value>(ctx, j, r0, r1, cols);
     }
   }
 }

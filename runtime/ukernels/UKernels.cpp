@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <immintrin.h>
 #include <mutex>
 #include <thread>
@@ -169,13 +170,15 @@ float scaleOf(float amax, const Form &f) {
 
 /// amax that NaN poisons (as maximumf does in the compiled form).
 float amaxOf(const float *v, int64_t n) {
+  // Branch-free, so that it vectorizes.
   float m = 0.0f;
+  bool nan = false;
   for (int64_t i = 0; i < n; ++i) {
-    if (std::isnan(v[i]))
-      return v[i];
-    m = std::fmax(m, std::fabs(v[i]));
+    float a = std::fabs(v[i]);
+    nan |= a != a;
+    m = a > m ? a : m;
   }
-  return m;
+  return nan ? std::numeric_limits<float>::quiet_NaN() : m;
 }
 
 } // namespace
@@ -561,6 +564,24 @@ Prepared prepare(Form form, const float *x, int64_t m, int64_t stride,
     p.scale = s.scale.data();
     for (int64_t r = 0; r < m; ++r) {
       float sc = s.scale[form.channel ? r : 0];
+      if (form.kind == Kind::I8) {
+        // quantizeScaled's i8 case, branch-free so that it vectorizes:
+        // NaN -> 0 (the output is NaN through the scale guard), saturate,
+        // RNE by the 1.5 * 2^23 trick (|v| <= 127).
+        const float *xr = x + r * stride;
+        uint8_t *o = base + r * kp;
+        const float qmax = form.qmax(), magic = 12582912.0f;
+        for (int64_t i = 0; i < k; ++i) {
+          float v = xr[i] / sc;
+          v = v == v ? v : 0.0f;
+          v = v < -qmax ? -qmax : (v > qmax ? qmax : v);
+          float a = v < 0 ? -v : v;
+          float q = (a + magic) - magic;
+          int iq = static_cast<int>(q);
+          o[i] = static_cast<uint8_t>((v < 0 ? -iq : iq) + 128);
+        }
+        continue;
+      }
       for (int64_t i = 0; i < k; ++i) {
         float q = quantizeScaled(x[r * stride + i], sc, form);
         if (std::isnan(q))
