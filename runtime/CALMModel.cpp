@@ -394,6 +394,22 @@ void CALMModel::aeDecode(llvm::ArrayRef<float> latents,
   reinterpret_cast<void (*)(W *, F2 *, F3 *)>(fnDecode)(&w, &z, &o);
 }
 
+/// Index of the first maximum, NaN counting as the maximum (torch.argmax).
+/// Two branch-free passes, which vectorize: the maximum, then its first
+/// index (std::max_element is one compare-and-branch per element).
+static int32_t argmax(const float *row, int64_t n) {
+  float best = row[0];
+  bool nan = false;
+  for (int64_t i = 0; i < n; ++i) {
+    nan |= row[i] != row[i];
+    best = row[i] > best ? row[i] : best;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    if (nan ? row[i] != row[i] : row[i] == best)
+      return static_cast<int32_t>(i);
+  return 0;
+}
+
 std::vector<int32_t> CALMModel::decodeTokens(llvm::ArrayRef<float> latents) {
   const AutoencoderConfig &a = getAEConfig();
   int64_t n = latents.size() / a.latentSize, v = a.vocabSize;
@@ -411,12 +427,8 @@ std::vector<int32_t> CALMModel::decodeTokens(llvm::ArrayRef<float> latents) {
     aeDecode(latents.slice(first * a.latentSize, count * a.latentSize),
              llvm::MutableArrayRef<float>(logits).take_front(count *
                                                              a.patchSize * v));
-    for (int64_t i = 0; i < count * a.patchSize; ++i) {
-      const float *row = &logits[i * v];
-      // First maximum, as torch.argmax.
-      tokens[first * a.patchSize + i] =
-          static_cast<int32_t>(std::max_element(row, row + v) - row);
-    }
+    for (int64_t i = 0; i < count * a.patchSize; ++i)
+      tokens[first * a.patchSize + i] = argmax(&logits[i * v], v);
   }
   return tokens;
 }
