@@ -413,11 +413,11 @@ static int32_t argmax(const float *row, int64_t n) {
 std::vector<int32_t> CALMModel::decodeTokens(llvm::ArrayRef<float> latents) {
   const AutoencoderConfig &a = getAEConfig();
   int64_t n = latents.size() / a.latentSize, v = a.vocabSize;
-  // Slices of ~64 MB of logits: rows enough for the GEMM microkernels to run
-  // at speed, without holding [N, K, V] (a 200-draw pool at V = 128256 would
-  // be 400 MB).
+  // Slices of ~128 MB of logits: rows enough for the GEMM microkernels to
+  // run at speed (at V = 128256, 64 latents = 256 rows), without holding
+  // [N, K, V] (a 200-draw pool would be 400 MB).
   int64_t slice = std::max<int64_t>(
-      1, std::min<int64_t>(n, (int64_t(16) << 20) / (a.patchSize * v)));
+      1, std::min<int64_t>(n, (int64_t(32) << 20) / (a.patchSize * v)));
   // Reused across calls: a fresh buffer per call costs its page faults.
   std::vector<float> &logits = logitsScratch;
   logits.resize(slice * a.patchSize * v);

@@ -65,7 +65,7 @@ public:
   /// Autoencoder decoder: latents [N, Z] -> logits [N, K, V].
   void aeDecode(llvm::ArrayRef<float> latents, llvm::MutableArrayRef<float> logits);
   /// Decoded tokens (argmax) of latents [N, Z]: [N, K]. Decodes a slice of
-  /// latents at a time, so the logits held at once stay bounded.
+  /// latents at a time (~128 MB of logits), so memory stays bounded.
   std::vector<int32_t> decodeTokens(llvm::ArrayRef<float> latents);
   /// Autoencoder encoder: ids [N, K] -> mean, log_std [N, Z].
   void aeEncode(llvm::ArrayRef<int32_t> ids, llvm::MutableArrayRef<float> mean,
