@@ -50,9 +50,13 @@ void mlir::calm::buildCPUPipeline(OpPassManager &pm,
   buildNumericsAndBufferization(pm);
 
   // Loops and vectorization. Elementwise generics get unmasked vector loops
-  // with a scalar remainder; for the rest, the affine super-vectorizer widens
-  // the innermost contiguous parallel loop (remainders become masked
-  // transfers).
+  // with a scalar remainder and dot-product contractions register
+  // reductions; for the rest, calm-linalg-to-loops builds affine loops where
+  // the bounds are affine (untiled programs) and scf loops where they are
+  // not (tiles sized by affine.min inside scf.for), and the affine
+  // super-vectorizer widens the innermost contiguous parallel loop
+  // (remainders become masked transfers). It is never handed a reduction
+  // loop: those stay scalar unless calm-vectorize-dot-products took them.
   if (options.vectorWidth > 0) {
     calm::CALMVectorizeElementwiseOptions elementwise;
     elementwise.vectorWidth = options.vectorWidth;
@@ -67,14 +71,11 @@ void mlir::calm::buildCPUPipeline(OpPassManager &pm,
     dots.vectorWidth = options.vectorWidth;
     pm.addNestedPass<func::FuncOp>(calm::createCALMVectorizeDotProducts(dots));
   }
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToAffineLoopsPass());
-  if (options.vectorWidth > 0) {
-    affine::AffineVectorizeOptions vectorizeOptions;
-    vectorizeOptions.vectorSizes = {static_cast<int64_t>(options.vectorWidth)};
-    pm.addNestedPass<func::FuncOp>(
-        affine::createAffineVectorize(vectorizeOptions));
+  calm::CALMLinalgToLoopsOptions loops;
+  loops.vectorWidth = options.vectorWidth;
+  pm.addNestedPass<func::FuncOp>(calm::createCALMLinalgToLoops(loops));
+  if (options.vectorWidth > 0)
     pm.addNestedPass<func::FuncOp>(calm::createCALMMarkTransfersInBounds());
-  }
 
   // calm ops to integer arith (after vectorization, so vectors of calm.lmul
   // become vectors of integer ops).

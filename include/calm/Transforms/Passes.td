@@ -408,4 +408,39 @@ def CALMGPUFinalizeLaunches
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def CALMLinalgToLoops : Pass<"calm-linalg-to-loops", "func::FuncOp"> {
+  let summary = "Lower linalg ops on buffers to affine loops where they are "
+                "affine, scf loops elsewhere; vectorize parallel affine loops";
+  let description = [{
+    Replaces `convert-linalg-to-affine-loops` + `affine-super-vectorize`
+    for the linalg ops the calm vectorizers left:
+
+    * An op whose loop bounds are valid affine symbols (static shapes,
+      function arguments, buffers allocated at function level) becomes an
+      `affine.for` nest, exactly as `convert-linalg-to-affine-loops` builds
+      it, so that the super-vectorizer can widen it.
+    * An op whose bounds are not (a tile inside an `scf.for` whose size is an
+      `affine.min` of the loop variable, as tiling produces) becomes an
+      `scf.for` nest (`convert-linalg-to-loops`): the affine form would not
+      verify ("operand cannot be used as a dimension id").
+    * With `vector-width` > 0, the affine super-vectorizer then widens
+      parallel affine loops, but never a loop that came from a linalg
+      reduction iterator: a reduction is carried through memory in these
+      loops, and one with a single iteration (mmt4d's K0 = 1) passes the
+      dependence check and comes out as an invalid broadcast
+      `vector.transfer_write`. Reductions of contractions are vectorized by
+      calm-vectorize-dot-products before this pass, or stay scalar loops.
+      Other affine loops are candidates as with `affine-super-vectorize`.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"vectorWidth", "vector-width", "unsigned", /*default=*/"0",
+           "Lanes per vector for the super-vectorizer (0: no vectorization)">,
+  ];
+}
+
 #endif // CALM_TRANSFORMS_PASSES_TD
