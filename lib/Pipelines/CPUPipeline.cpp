@@ -22,6 +22,11 @@ void mlir::calm::buildNumericsAndBufferization(OpPassManager &pm) {
   // Tensor level: elementwise ops (arith, calm.lmul) on tensors become
   // linalg.generic so that they bufferize and vectorize like the rest.
   pm.addPass(createConvertElementwiseToLinalgPass());
+  // Layout ops of tiled and data-tiled programs (linalg.pack/unpack around
+  // linalg.mmt4d, tensor.pad of a tile) as pads, reshapes, transposes,
+  // fills and slices: pack/unpack have no bufferization, and unit-dim
+  // folding below rebuilds some pads with a type that does not verify.
+  pm.addPass(calm::createCALMDecomposePackAndPad());
   // Unit dims (a GEMV's M = 1) become rank reductions; besides simpler
   // loops, this sidesteps the affine super-vectorizer mis-vectorizing a
   // reduction nested in a single-iteration loop into an invalid transfer.

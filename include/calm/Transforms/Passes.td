@@ -408,6 +408,35 @@ def CALMGPUFinalizeLaunches
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def CALMDecomposePackAndPad : Pass<"calm-decompose-pack-and-pad"> {
+  let summary = "Lower linalg.pack, linalg.unpack and tensor.pad on tensors "
+                "to ops that bufferize and lower to loops";
+  let description = [{
+    Programs tiled and packed by other compilers (data tiling for
+    `linalg.mmt4d`, tiles padded to a static size) reach the CPU pipeline
+    with layout ops it has no lowering for: one-shot bufferization leaves
+    `linalg.pack`/`linalg.unpack` unbufferized, and
+    `linalg-fold-unit-extent-dims` rebuilds a `tensor.pad` whose padding is
+    an SSA constant with a type that no longer verifies. This pass rewrites,
+    on tensors and before either step:
+
+    * `linalg.pack` into `tensor.pad` + `tensor.expand_shape` +
+      `linalg.transpose` (upstream `linalg::lowerPack`);
+    * `linalg.unpack` into `linalg.transpose` + `tensor.collapse_shape` +
+      `tensor.extract_slice` + `linalg.copy` (`linalg::lowerUnPack`);
+    * every `tensor.pad` (the user's and the ones above) into `tensor.empty`
+      + `linalg.fill` (`tensor.generate` for a padding value computed from
+      the indices) + `tensor.insert_slice` (upstream
+      `DecomposePadOpPattern`).
+
+    Packs with dynamic inner tiles, which `lowerPack` does not handle, are an
+    error on the op rather than a failure further down.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def CALMLinalgToLoops : Pass<"calm-linalg-to-loops", "func::FuncOp"> {
   let summary = "Lower linalg ops on buffers to affine loops where they are "
                 "affine, scf loops elsewhere; vectorize parallel affine loops";
