@@ -6,17 +6,23 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
-#include "mlir/Dialect/Affine/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
 void mlir::calm::buildNumericsAndBufferization(OpPassManager &pm) {
+  // Input IR that is already vectorized may hold vector.mask regions; the
+  // ownership-based deallocation inserts ops into those around memory
+  // accesses ("expects only one operation to mask"), so masked transfers
+  // and gathers become transfers with a mask operand first (a masked
+  // reduction stays a vector.mask; convert-vector-to-llvm lowers it).
+  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
   // Per-op numerics chosen with calm.numerics attributes.
   pm.addPass(calm::createCALMApplyNumerics());
   // Tensor level: elementwise ops (arith, calm.lmul) on tensors become
