@@ -33,9 +33,9 @@ void mlir::calm::buildNumericsAndBufferization(OpPassManager &pm) {
   // fills and slices: pack/unpack have no bufferization, and unit-dim
   // folding below rebuilds some pads with a type that does not verify.
   pm.addPass(calm::createCALMDecomposePackAndPad());
-  // Unit dims (a GEMV's M = 1) become rank reductions; besides simpler
-  // loops, this sidesteps the affine super-vectorizer mis-vectorizing a
-  // reduction nested in a single-iteration loop into an invalid transfer.
+  // Unit dims (a GEMV's M = 1) become rank reductions and simpler loops.
+  // (This also kept single-iteration reductions from the affine
+  // super-vectorizer, which calm-linalg-to-loops now never offers them.)
   pm.addPass(createLinalgFoldUnitExtentDimsPass());
   pm.addPass(createCanonicalizerPass());
 
