@@ -6,25 +6,36 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
-#include "mlir/Dialect/Affine/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
 void mlir::calm::buildNumericsAndBufferization(OpPassManager &pm) {
+  // Input IR that is already vectorized may hold vector.mask regions; the
+  // ownership-based deallocation inserts ops into those around memory
+  // accesses ("expects only one operation to mask"), so masked transfers
+  // and gathers become transfers with a mask operand first (a masked
+  // reduction stays a vector.mask; convert-vector-to-llvm lowers it).
+  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
   // Per-op numerics chosen with calm.numerics attributes.
   pm.addPass(calm::createCALMApplyNumerics());
   // Tensor level: elementwise ops (arith, calm.lmul) on tensors become
   // linalg.generic so that they bufferize and vectorize like the rest.
   pm.addPass(createConvertElementwiseToLinalgPass());
-  // Unit dims (a GEMV's M = 1) become rank reductions; besides simpler
-  // loops, this sidesteps the affine super-vectorizer mis-vectorizing a
-  // reduction nested in a single-iteration loop into an invalid transfer.
+  // Layout ops of tiled and data-tiled programs (linalg.pack/unpack around
+  // linalg.mmt4d, tensor.pad of a tile) as pads, reshapes, transposes,
+  // fills and slices: pack/unpack have no bufferization, and unit-dim
+  // folding below rebuilds some pads with a type that does not verify.
+  pm.addPass(calm::createCALMDecomposePackAndPad());
+  // Unit dims (a GEMV's M = 1) become rank reductions and simpler loops.
+  // (This also kept single-iteration reductions from the affine
+  // super-vectorizer, which calm-linalg-to-loops now never offers them.)
   pm.addPass(createLinalgFoldUnitExtentDimsPass());
   pm.addPass(createCanonicalizerPass());
 
@@ -50,9 +61,13 @@ void mlir::calm::buildCPUPipeline(OpPassManager &pm,
   buildNumericsAndBufferization(pm);
 
   // Loops and vectorization. Elementwise generics get unmasked vector loops
-  // with a scalar remainder; for the rest, the affine super-vectorizer widens
-  // the innermost contiguous parallel loop (remainders become masked
-  // transfers).
+  // with a scalar remainder and dot-product contractions register
+  // reductions; for the rest, calm-linalg-to-loops builds affine loops where
+  // the bounds are affine (untiled programs) and scf loops where they are
+  // not (tiles sized by affine.min inside scf.for), and the affine
+  // super-vectorizer widens the innermost contiguous parallel loop
+  // (remainders become masked transfers). It is never handed a reduction
+  // loop: those stay scalar unless calm-vectorize-dot-products took them.
   if (options.vectorWidth > 0) {
     calm::CALMVectorizeElementwiseOptions elementwise;
     elementwise.vectorWidth = options.vectorWidth;
@@ -67,14 +82,11 @@ void mlir::calm::buildCPUPipeline(OpPassManager &pm,
     dots.vectorWidth = options.vectorWidth;
     pm.addNestedPass<func::FuncOp>(calm::createCALMVectorizeDotProducts(dots));
   }
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToAffineLoopsPass());
-  if (options.vectorWidth > 0) {
-    affine::AffineVectorizeOptions vectorizeOptions;
-    vectorizeOptions.vectorSizes = {static_cast<int64_t>(options.vectorWidth)};
-    pm.addNestedPass<func::FuncOp>(
-        affine::createAffineVectorize(vectorizeOptions));
+  calm::CALMLinalgToLoopsOptions loops;
+  loops.vectorWidth = options.vectorWidth;
+  pm.addNestedPass<func::FuncOp>(calm::createCALMLinalgToLoops(loops));
+  if (options.vectorWidth > 0)
     pm.addNestedPass<func::FuncOp>(calm::createCALMMarkTransfersInBounds());
-  }
 
   // calm ops to integer arith (after vectorization, so vectors of calm.lmul
   // become vectors of integer ops).

@@ -26,8 +26,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 
 /// func/arith/scf/memref/tensor/linalg/vector/calm -> LLVM dialect:
 /// elementwise tensor ops to linalg, one-shot bufferization across function
-/// boundaries, buffer deallocation, linalg to affine loops, vectorization,
-/// calm to arith, and conversion to LLVM.
+/// boundaries, buffer deallocation, linalg to affine loops (scf loops in
+/// tiles), vectorization, calm to arith, and conversion to LLVM. Tiled and
+/// packed programs (linalg.pack/unpack, mmt4d, tensor.pad, vector.mask) are
+/// lowered too.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// The stages both pipelines start with: calm.numerics applied, elementwise

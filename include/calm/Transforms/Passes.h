@@ -4,6 +4,7 @@
 #define CALM_TRANSFORMS_PASSES_H
 
 #include "calm/Dialect/CALM/IR/CALMDialect.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"

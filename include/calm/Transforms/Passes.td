@@ -408,4 +408,68 @@ def CALMGPUFinalizeLaunches
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def CALMDecomposePackAndPad : Pass<"calm-decompose-pack-and-pad"> {
+  let summary = "Lower linalg.pack, linalg.unpack and tensor.pad on tensors "
+                "to ops that bufferize and lower to loops";
+  let description = [{
+    Programs tiled and packed by other compilers (data tiling for
+    `linalg.mmt4d`, tiles padded to a static size) reach the CPU pipeline
+    with layout ops it has no lowering for: one-shot bufferization leaves
+    `linalg.pack`/`linalg.unpack` unbufferized, and
+    `linalg-fold-unit-extent-dims` rebuilds a `tensor.pad` whose padding is
+    an SSA constant with a type that no longer verifies. This pass rewrites,
+    on tensors and before either step:
+
+    * `linalg.pack` into `tensor.pad` + `tensor.expand_shape` +
+      `linalg.transpose` (upstream `linalg::lowerPack`);
+    * `linalg.unpack` into `linalg.transpose` + `tensor.collapse_shape` +
+      `tensor.extract_slice` + `linalg.copy` (`linalg::lowerUnPack`);
+    * every `tensor.pad` (the user's and the ones above) into `tensor.empty`
+      + `linalg.fill` (`tensor.generate` for a padding value computed from
+      the indices) + `tensor.insert_slice` (upstream
+      `DecomposePadOpPattern`).
+
+    Packs with dynamic inner tiles, which `lowerPack` does not handle, are an
+    error on the op rather than a failure further down.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def CALMLinalgToLoops : Pass<"calm-linalg-to-loops", "func::FuncOp"> {
+  let summary = "Lower linalg ops on buffers to affine loops where they are "
+                "affine, scf loops elsewhere; vectorize parallel affine loops";
+  let description = [{
+    Replaces `convert-linalg-to-affine-loops` + `affine-super-vectorize`
+    for the linalg ops the calm vectorizers left:
+
+    * An op whose loop bounds are valid affine symbols (static shapes,
+      function arguments, buffers allocated at function level) becomes an
+      `affine.for` nest, exactly as `convert-linalg-to-affine-loops` builds
+      it, so that the super-vectorizer can widen it.
+    * An op whose bounds are not (a tile inside an `scf.for` whose size is an
+      `affine.min` of the loop variable, as tiling produces) becomes an
+      `scf.for` nest (`convert-linalg-to-loops`): the affine form would not
+      verify ("operand cannot be used as a dimension id").
+    * With `vector-width` > 0, the affine super-vectorizer then widens
+      parallel affine loops, but never a loop that came from a linalg
+      reduction iterator: a reduction is carried through memory in these
+      loops, and one with a single iteration (mmt4d's K0 = 1) passes the
+      dependence check and comes out as an invalid broadcast
+      `vector.transfer_write`. Reductions of contractions are vectorized by
+      calm-vectorize-dot-products before this pass, or stay scalar loops.
+      Other affine loops are candidates as with `affine-super-vectorize`.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"vectorWidth", "vector-width", "unsigned", /*default=*/"0",
+           "Lanes per vector for the super-vectorizer (0: no vectorization)">,
+  ];
+}
+
 #endif // CALM_TRANSFORMS_PASSES_TD
