@@ -122,6 +122,36 @@ TEST_P(UKernelForms, RaggedShapesMatchReferenceOnBothISAs) {
   setISA(before);
 }
 
+/// A GEMM large enough to be cache-blocked (several weight panels and
+/// activation row blocks, ragged at both ends): against the reference, and
+/// each row bit for bit what a one-row call (a GEMV) gives it, except under
+/// per-tensor activation scales, whose scale spans the rows.
+TEST_P(UKernelForms, BlockedGEMMMatchesReferenceAndGEMVRows) {
+  Form f = parse(GetParam());
+  const char *before = isa();
+  int64_t m = 101, n = 203, k = 1000;
+  auto x = randomMatrix(m, k, 41), w = randomMatrix(n, k, 42),
+       init = randomMatrix(m, n, 43);
+  std::vector<double> ref = reference(GetParam(), x, w, init, m, n, k);
+  bool rowIndependent = !f.scaled() || f.channel;
+  for (const char *set : {"avx512", "avx2"}) {
+    if (!setISA(set))
+      continue;
+    std::vector<float> out = run(f, x, w, init, m, n, k);
+    EXPECT_LE(relativeError(out, ref), 1e-5) << set << " " << GetParam();
+    if (!rowIndependent)
+      continue;
+    for (int64_t r : {0, 50, 100}) {
+      std::vector<float> xr(x.begin() + r * k, x.begin() + (r + 1) * k),
+          ir(init.begin() + r * n, init.begin() + (r + 1) * n);
+      std::vector<float> one = run(f, xr, w, ir, 1, n, k);
+      EXPECT_EQ(0, std::memcmp(one.data(), out.data() + r * n, 4 * n))
+          << set << " " << GetParam() << " row " << r;
+    }
+  }
+  setISA(before);
+}
+
 TEST_P(UKernelForms, OneAndTwoThreadsGiveIdenticalBytes) {
   Form f = parse(GetParam());
   int64_t m = 3, n = 1000, k = 300; // large enough to be split

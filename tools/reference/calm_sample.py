@@ -6,6 +6,7 @@ import torch
 
 def head_tokens(calm, h, noise):
     """h [d], noise [S, noise_size] -> decoded K-token tuples [S, K] (argmax of the AE decoder)."""
+    noise = noise.to(h.dtype)  # the model may run in bf16
     z = calm.mlp_generator(h.unsqueeze(0).expand(noise.shape[0], -1), noise)
     return calm.ae_model.decode_tokens(z.unsqueeze(1)).reshape(noise.shape[0], -1)
 
