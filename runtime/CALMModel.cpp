@@ -360,28 +360,28 @@ llvm::Error CALMModel::step(llvm::ArrayRef<int32_t> chunk,
   return prefill(chunk, hidden);
 }
 
+void CALMModel::callHead(void *fn, llvm::ArrayRef<float> hidden, int64_t n,
+                         int64_t s, llvm::ArrayRef<float> noise,
+                         llvm::MutableArrayRef<float> latents) {
+  const CALMConfig &c = getConfig();
+  W w = bytes(calmWeights);
+  F2 h = view<float, 2>(hidden.data(), {n, c.hiddenSize});
+  F3 nz = view<float, 3>(noise.data(), {n, s, c.noiseSize});
+  F3 o = view<float, 3>(latents.data(), {n, s, c.latentSize});
+  reinterpret_cast<void (*)(W *, F2 *, F3 *, F3 *)>(fn)(&w, &h, &nz, &o);
+}
+
 void CALMModel::head(llvm::ArrayRef<float> hidden, llvm::ArrayRef<float> noise,
                      llvm::MutableArrayRef<float> latents) {
-  const CALMConfig &c = getConfig();
-  int64_t s = noise.size() / c.noiseSize;
-  W w = bytes(calmWeights);
-  F2 h = view<float, 2>(hidden.data(), {1, c.hiddenSize});
-  F3 nz = view<float, 3>(noise.data(), {1, s, c.noiseSize});
-  F3 o = view<float, 3>(latents.data(), {1, s, c.latentSize});
-  reinterpret_cast<void (*)(W *, F2 *, F3 *, F3 *)>(fnHead)(&w, &h, &nz, &o);
+  callHead(fnHead, hidden, 1, noise.size() / getConfig().noiseSize, noise,
+           latents);
 }
 
 void CALMModel::headRows(llvm::ArrayRef<float> hidden,
                          llvm::ArrayRef<float> noise,
                          llvm::MutableArrayRef<float> latents) {
-  const CALMConfig &c = getConfig();
-  int64_t n = hidden.size() / c.hiddenSize;
-  W w = bytes(calmWeights);
-  F2 h = view<float, 2>(hidden.data(), {n, c.hiddenSize});
-  F3 nz = view<float, 3>(noise.data(), {n, 1, c.noiseSize});
-  F3 o = view<float, 3>(latents.data(), {n, 1, c.latentSize});
-  reinterpret_cast<void (*)(W *, F2 *, F3 *, F3 *)>(fnHeadRows)(&w, &h, &nz,
-                                                                &o);
+  callHead(fnHeadRows, hidden, hidden.size() / getConfig().hiddenSize, 1,
+           noise, latents);
 }
 
 void CALMModel::aeDecode(llvm::ArrayRef<float> latents,

