@@ -182,13 +182,17 @@ Value splitHeads(FunctionEmitter &fe, Value x, Rows rows, int64_t heads,
       shape);
 }
 
-/// Rotary embedding of x [M, H, hd], row m at position pos + m (rotate-half
-/// layout).
-Value rope(FunctionEmitter &fe, Value x, Value pos, double theta) {
+/// cos and sin [M, hd/2] of the rotary angles of rows at positions pos..:
+/// computed once per function and shared by every layer's q and k (an
+/// angle depends only on the position and the frequency index).
+struct RopeTable {
+  Value cos, sin;
+};
+RopeTable ropeTable(FunctionEmitter &fe, Rows rows, Value pos, int64_t hd,
+                    double theta) {
   OpBuilder &b = fe.b;
   Location loc = fe.loc;
-  auto type = cast<RankedTensorType>(x.getType());
-  int64_t hd = type.getDimSize(2), half = hd / 2;
+  int64_t half = hd / 2;
   // inv_freq as PyTorch computes it: 1 / theta^(2i / hd), in f32.
   SmallVector<float> invFreq;
   for (int64_t i = 0; i < half; ++i)
@@ -198,6 +202,40 @@ Value rope(FunctionEmitter &fe, Value x, Value pos, double theta) {
   auto freqType = RankedTensorType::get({half}, b.getF32Type());
   Value freqs = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(freqType, ArrayRef<float>(invFreq)));
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  SmallVector<OpFoldResult> sizes = {
+      rows.shape == 1 ? OpFoldResult(b.getIndexAttr(1))
+                      : OpFoldResult(rows.count),
+      b.getIndexAttr(half)};
+  auto type = RankedTensorType::get({rows.shape, half}, b.getF32Type());
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{type, type}, ValueRange{},
+      ValueRange{fe.lb.empty(sizes), fe.lb.empty(sizes)}, {id, id},
+      SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange) {
+        Value row = linalg::IndexOp::create(nb, nl, 0);
+        Value col = linalg::IndexOp::create(nb, nl, 1);
+        Value position = arith::AddIOp::create(nb, nl, pos, row);
+        Value posF = arith::SIToFPOp::create(
+            nb, nl, nb.getF32Type(),
+            arith::IndexCastOp::create(nb, nl, nb.getI64Type(), position));
+        Value freq = tensor::ExtractOp::create(nb, nl, freqs, col);
+        Value angle = arith::MulFOp::create(nb, nl, posF, freq);
+        linalg::YieldOp::create(nb, nl,
+                                ValueRange{math::CosOp::create(nb, nl, angle),
+                                           math::SinOp::create(nb, nl, angle)});
+      });
+  return {op.getResult(0), op.getResult(1)};
+}
+
+/// Rotary embedding of x [M, H, hd] (rotate-half layout) with the angles of
+/// `table`.
+Value rope(FunctionEmitter &fe, Value x, const RopeTable &table) {
+  OpBuilder &b = fe.b;
+  Location loc = fe.loc;
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t hd = type.getDimSize(2), half = hd / 2;
   MLIRContext *ctx = b.getContext();
   AffineMap id = AffineMap::getMultiDimIdentityMap(3, ctx);
   Value init = fe.lb.empty({fe.lb.dim(x, 0), fe.lb.dim(x, 1),
@@ -209,19 +247,14 @@ Value rope(FunctionEmitter &fe, Value x, Value pos, double theta) {
                Value row = linalg::IndexOp::create(nb, nl, 0);
                Value head = linalg::IndexOp::create(nb, nl, 1);
                Value col = linalg::IndexOp::create(nb, nl, 2);
-               Value position = arith::AddIOp::create(nb, nl, pos, row);
-               Value posF = arith::SIToFPOp::create(
-                   nb, nl, nb.getF32Type(),
-                   arith::IndexCastOp::create(nb, nl, nb.getI64Type(),
-                                              position));
                Value halfV = arith::ConstantIndexOp::create(nb, nl, half);
                Value lower = arith::CmpIOp::create(
                    nb, nl, arith::CmpIPredicate::ult, col, halfV);
                Value base = arith::RemUIOp::create(nb, nl, col, halfV);
-               Value freq = tensor::ExtractOp::create(nb, nl, freqs, base);
-               Value angle = arith::MulFOp::create(nb, nl, posF, freq);
-               Value c = math::CosOp::create(nb, nl, angle);
-               Value s = math::SinOp::create(nb, nl, angle);
+               Value c = tensor::ExtractOp::create(nb, nl, table.cos,
+                                                   ValueRange{row, base});
+               Value s = tensor::ExtractOp::create(nb, nl, table.sin,
+                                                   ValueRange{row, base});
                Value partnerCol = arith::SelectOp::create(
                    nb, nl, lower, arith::AddIOp::create(nb, nl, col, halfV),
                    base);
@@ -362,6 +395,7 @@ Value emitDecoderStack(FunctionEmitter &fe, const DecoderStack &s, Value x,
   int64_t d = s.hidden, heads = s.heads, hd = d / heads;
   Value zero = fe.lb.constantIndex(0);
   Value length = arith::AddIOp::create(b, loc, pos, rows.count);
+  RopeTable angles = ropeTable(fe, rows, pos, hd, s.ropeTheta);
   for (int64_t l = 0; l < s.layers; ++l) {
     std::string p = llvm::formatv("{0}layers.{1}.", s.prefix, l).str();
     Value h = fe.lb.rmsNorm(x, fe.weight(p + "input_layernorm.weight"), s.rmsEps);
@@ -371,8 +405,8 @@ Value emitDecoderStack(FunctionEmitter &fe, const DecoderStack &s, Value x,
                              {}, "projection");
       return splitHeads(fe, y, rows, heads, hd);
     };
-    Value q = rope(fe, proj("q_proj"), pos, s.ropeTheta);
-    Value kNew = rope(fe, proj("k_proj"), pos, s.ropeTheta);
+    Value q = rope(fe, proj("q_proj"), angles);
+    Value kNew = rope(fe, proj("k_proj"), angles);
     Value vNew = proj("v_proj");
     auto view = [&](Value cache, Value start, Rows count) {
       return cacheView(b, loc, cache, l, s.maxPositions, heads, hd, start,
