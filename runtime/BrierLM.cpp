@@ -38,7 +38,7 @@ BrierSums calm::runtime::calmBlockBrier(CALMModel &model,
                                         llvm::ArrayRef<float> noise,
                                         std::vector<int32_t> *tokens) {
   const CALMConfig &c = model.getConfig();
-  int64_t k = c.patchSize, d = c.hiddenSize, e = c.noiseSize, z = c.latentSize;
+  int64_t k = c.patchSize, d = c.hiddenSize, z = c.latentSize;
   int64_t positions = static_cast<int64_t>(block.size()) / k - 1;
   // One teacher-forced pass: the hidden state after chunk i conditions
   // chunk i + 1.
@@ -108,7 +108,6 @@ BrierSums calm::runtime::twinBlockBrier(LlamaModel &model,
   model.rewind(0);
   int64_t slice = std::max<int64_t>(1, (int64_t(16) << 20) / v);
   std::vector<float> forced(std::min(slice, length - 1) * v);
-  std::vector<std::vector<double>> startProbs(positions);
   for (int64_t t = 0; t + 1 < length; ++t) {
     if (t % slice == 0) {
       int64_t count = std::min(slice, length - 1 - t);
@@ -124,9 +123,13 @@ BrierSums calm::runtime::twinBlockBrier(LlamaModel &model,
       if (s >= k && s % k == 0 && s <= length - k)
         logP[(s / k - 1) * n + j] = std::log(probs[block[t + 1]]);
     }
+    // A start's first rollout tokens come from the forced distribution.
     int64_t s = t + 1;
     if (s >= k && s % k == 0 && s <= length - k)
-      startProbs[s / k - 1] = std::move(probs);
+      for (int r = 0; r < 2; ++r) {
+        int64_t at = (r * positions + s / k - 1) * n;
+        roll[at] = inverseCDF(probs, uniforms[at]);
+      }
   }
   // Rollouts from each start s run on the cache of the prefix (positions
   // < s) and overwrite positions s.. of it; latest start first, so each
@@ -136,7 +139,6 @@ BrierSums calm::runtime::twinBlockBrier(LlamaModel &model,
     for (int r = 0; r < 2; ++r) {
       const double *u = &uniforms[(r * positions + p) * n];
       int32_t *out = &roll[(r * positions + p) * n];
-      out[0] = inverseCDF(startProbs[p], u[0]);
       model.rewind(s);
       for (int64_t j = 1; j < n; ++j) {
         step(out[j - 1]);
