@@ -197,13 +197,17 @@ struct LMulOps {
     __mmask16 normal;
   };
   static Acc zero() { return _mm512_setzero_ps(); }
-  static W loadW(const Ctx &c, int64_t j, int64_t k) {
+  /// The packed weight patterns at (j, k). Several operations per loaded
+  /// vector leave few loads in flight: fetch 2 KB ahead in this row (a hint;
+  /// past the row's end it is harmless).
+  static __m512i loadBits(const Ctx &c, int64_t j, int64_t k) {
     const uint32_t *p =
         reinterpret_cast<const uint32_t *>(c.w) + packedIndex(c.l, j, k);
-    // ~10 operations per loaded vector leave few loads in flight: fetch
-    // 2 KB ahead in this row (a hint; past the row's end it is harmless).
     _mm_prefetch(reinterpret_cast<const char *>(p + 512), _MM_HINT_T0);
-    __m512i b = _mm512_loadu_si512(p);
+    return _mm512_loadu_si512(p);
+  }
+  static W loadW(const Ctx &c, int64_t j, int64_t k) {
+    __m512i b = loadBits(c, j, k);
     __m512i signBit = _mm512_set1_epi32(static_cast<int>(0x80000000u));
     return {_mm512_and_si512(b, signBit), _mm512_andnot_si512(signBit, b)};
   }
@@ -243,10 +247,7 @@ struct LMulOps {
     };
     static Acc zero() { return _mm512_setzero_ps(); }
     static W loadW(const Ctx &c, int64_t j, int64_t k) {
-      const uint32_t *p =
-          reinterpret_cast<const uint32_t *>(c.w) + packedIndex(c.l, j, k);
-      _mm_prefetch(reinterpret_cast<const char *>(p + 512), _MM_HINT_T0);
-      __m512i b = _mm512_loadu_si512(p);
+      __m512i b = LMulOps::loadBits(c, j, k);
       if (!Masked)
         return {b, b};
       __mmask16 live = _mm512_test_epi32_mask(b, _mm512_set1_epi32(0x7FFFFFFF));
