@@ -4,6 +4,7 @@
 #include "MemRefViews.h"
 
 #include "ukernels/NumericsForm.h"
+#include "ukernels/UKernels.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -51,7 +52,8 @@ float halfToFloat(uint16_t h) {
 /// read-only and file-backed, so a later read would simply fault them in).
 void releasePages(const TensorView &t) {
   static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  uintptr_t begin = (reinterpret_cast<uintptr_t>(t.data) + page - 1) & ~(page - 1);
+  uintptr_t begin =
+      (reinterpret_cast<uintptr_t>(t.data) + page - 1) & ~(page - 1);
   uintptr_t end = (reinterpret_cast<uintptr_t>(t.data) + t.bytes) & ~(page - 1);
   if (end > begin)
     madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED);
@@ -68,9 +70,8 @@ llvm::Error calm::runtime::copyToF32(const TensorView &t, llvm::StringRef path,
     break;
   case DType::BF16:
     for (int64_t i = 0; i < n; ++i) {
-      uint32_t bits = static_cast<uint32_t>(t.data[2 * i] |
-                                            (t.data[2 * i + 1] << 8))
-                      << 16;
+      uint32_t bits =
+          static_cast<uint32_t>(t.data[2 * i] | (t.data[2 * i + 1] << 8)) << 16;
       std::memcpy(&out[i], &bits, 4);
     }
     break;
@@ -86,11 +87,10 @@ llvm::Error calm::runtime::copyToF32(const TensorView &t, llvm::StringRef path,
   }
   for (int64_t i = 0; i < n; ++i)
     if (!std::isfinite(out[i]))
-      return fileError(path, llvm::formatv("tensor '{0}' holds {1} at element "
-                                           "{2}: refusing to run on it",
-                                           t.name,
-                                           std::isnan(out[i]) ? "NaN" : "inf",
-                                           i));
+      return fileError(
+          path, llvm::formatv("tensor '{0}' holds {1} at element "
+                              "{2}: refusing to run on it",
+                              t.name, std::isnan(out[i]) ? "NaN" : "inf", i));
   return llvm::Error::success();
 }
 
@@ -380,8 +380,8 @@ void CALMModel::head(llvm::ArrayRef<float> hidden, llvm::ArrayRef<float> noise,
 void CALMModel::headRows(llvm::ArrayRef<float> hidden,
                          llvm::ArrayRef<float> noise,
                          llvm::MutableArrayRef<float> latents) {
-  callHead(fnHeadRows, hidden, hidden.size() / getConfig().hiddenSize, 1,
-           noise, latents);
+  callHead(fnHeadRows, hidden, hidden.size() / getConfig().hiddenSize, 1, noise,
+           latents);
 }
 
 void CALMModel::aeDecode(llvm::ArrayRef<float> latents,
@@ -427,8 +427,13 @@ std::vector<int32_t> CALMModel::decodeTokens(llvm::ArrayRef<float> latents) {
     aeDecode(latents.slice(first * a.latentSize, count * a.latentSize),
              llvm::MutableArrayRef<float>(logits).take_front(count *
                                                              a.patchSize * v));
-    for (int64_t i = 0; i < count * a.patchSize; ++i)
-      tokens[first * a.patchSize + i] = argmax(&logits[i * v], v);
+    // Rows split over the linear layers' threads (each row's maximum is
+    // found by one thread, the same for any count).
+    calm::ukernels::parallelFor(
+        count * a.patchSize, [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i)
+            tokens[first * a.patchSize + i] = argmax(&logits[i * v], v);
+        });
   }
   return tokens;
 }

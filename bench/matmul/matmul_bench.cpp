@@ -180,7 +180,10 @@ int registerAll() {
           ->Unit(benchmark::kMillisecond)
           ->UseRealTime();
     // GEMMs: y = x . W^T with W packed once before timing.
-    int64_t gemms[][3] = {{1024, 1024, 1024}, {500, 900, 1100}};
+    int64_t gemms[][3] = {{1024, 1024, 1024}, {500, 900, 1100},
+                          // The AE vocabulary projections of the tiny
+                          // CALM (an eval block) and of CALM-M (a slice).
+                          {1016, 256, 4096}, {256, 512, 128256}};
     for (auto &g : gemms) {
       int64_t m = g[0], k = g[1], n = g[2];
       std::string shape = std::to_string(m) + "x" + std::to_string(k) + "x" +

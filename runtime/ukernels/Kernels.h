@@ -75,7 +75,8 @@ inline int fp8KernelOrder(int i) {
 /// scale product is not finite (a NaN or inf operand), as docs/QUANT.md.
 inline float dequantize(float init, float sum, float sA, float sB) {
   float s = sA * sB;
-  return (s - s) == 0.0f ? init + sum * s : __builtin_nanf("");
+  // One rounding (fused), as the kernels' vector forms compute it.
+  return (s - s) == 0.0f ? __builtin_fmaf(sum, s, init) : __builtin_nanf("");
 }
 
 /// L-Mul constants for m mantissa bits on f32 (docs/LMUL.md step 5/6).

@@ -32,7 +32,93 @@ int32_t hsum(__m256i v) {
   return _mm_cvtsi128_si32(s);
 }
 
-struct F32Ops {
+template <bool Integer> __m256 add(__m256 a, __m256 b) {
+  if constexpr (Integer)
+    return _mm256_castsi256_ps(
+        _mm256_add_epi32(_mm256_castps_si256(a), _mm256_castps_si256(b)));
+  else
+    return _mm256_add_ps(a, b);
+}
+
+/// The horizontal sums of 8 vectors at once in hsum's pairing (lanes
+/// (i, i + 4), (i, i + 2), (i, i + 1)), so each is bit for bit hsum's:
+/// v[2c + h] -> lane 4h + c (two rows h of a 4-column tile, row-major).
+template <bool Integer> __m256 tileSums(const __m256 *v) {
+  __m256 u[4], w[2];
+  for (int p = 0; p < 4; ++p)
+    u[p] = add<Integer>(_mm256_permute2f128_ps(v[2 * p], v[2 * p + 1], 0x20),
+                        _mm256_permute2f128_ps(v[2 * p], v[2 * p + 1], 0x31));
+  for (int q = 0; q < 2; ++q) {
+    __m256d a = _mm256_castps_pd(u[2 * q]), b = _mm256_castps_pd(u[2 * q + 1]);
+    w[q] = add<Integer>(_mm256_castpd_ps(_mm256_unpacklo_pd(a, b)),
+                        _mm256_castpd_ps(_mm256_unpackhi_pd(a, b)));
+  }
+  return add<Integer>(_mm256_shuffle_ps(w[0], w[1], 0x88),
+                      _mm256_shuffle_ps(w[0], w[1], 0xDD));
+}
+
+/// dequantize() on two rows (r, r + 1) of a tile's outputs (lane 4h + c).
+__m256 dequantizeRows(const Ctx &c, __m256 sum, __m256 init, int64_t r,
+                      int64_t j, __m128i columns) {
+  const float *sB = reinterpret_cast<const float *>(c.w + c.l.scalesOffset);
+  __m256 a, b;
+  if (c.p.form.channel) {
+    a = _mm256_set_m128(_mm_set1_ps(c.p.scale[r + 1]),
+                        _mm_set1_ps(c.p.scale[r]));
+    __m128 cols = _mm_maskload_ps(sB + j, columns); // once per tile
+    b = _mm256_set_m128(cols, cols);
+  } else {
+    a = _mm256_set1_ps(c.p.scale[0]);
+    b = _mm256_set1_ps(sB[0]);
+  }
+  __m256 s = _mm256_mul_ps(a, b);
+  __m256 finite =
+      _mm256_cmp_ps(_mm256_sub_ps(s, s), _mm256_setzero_ps(), _CMP_EQ_OQ);
+  return _mm256_blendv_ps(_mm256_set1_ps(__builtin_nanf("")),
+                          _mm256_fmadd_ps(sum, s, init), finite);
+}
+
+/// TileLoop.h's vector finish of a 4-row tile, two rows at a time: Ops
+/// gives toVector (the vector whose horizontal sum is an output),
+/// kIntegerSums and finishVec.
+struct TileFinish {
+  template <class Ops, int C>
+  static void finishTile(const Ctx &ctx, const typename Ops::Acc (&acc)[4][C],
+                         int64_t r0, int64_t j, const Columns &cols) {
+    static_assert(C == 4, "the AVX2 tiles are 4 columns wide");
+    // Columns past N (padding) are neither read nor stored.
+    int64_t live = std::min<int64_t>(4, cols.j1 - j);
+    __m128i columns = _mm_cmpgt_epi32(_mm_set1_epi32(static_cast<int>(live)),
+                                      _mm_setr_epi32(0, 1, 2, 3));
+    for (int r = 0; r < 4; r += 2) {
+      __m256 v[8];
+      for (int c = 0; c < 4; ++c)
+        for (int h = 0; h < 2; ++h)
+          v[2 * c + h] = Ops::toVector(acc[r + h][c]);
+      __m256 sums = tileSums<Ops::kIntegerSums>(v);
+      // vmaskmov is slow on Zen: masked only at the last column tile.
+      auto load = [&](const float *p) {
+        return live == 4 ? _mm_loadu_ps(p) : _mm_maskload_ps(p, columns);
+      };
+      const float *in = cols.init + (r0 + r) * cols.initStride + j;
+      __m256 init = _mm256_set_m128(load(in + cols.initStride), load(in));
+      __m256 out = Ops::finishVec(ctx, sums, init, r0 + r, j, columns);
+      for (int h = 0; h < 2; ++h) {
+        if (ctx.p.special && ctx.p.special[r0 + r + h])
+          continue;
+        float *o = cols.out + (r0 + r + h) * cols.outStride + j;
+        __m128 row =
+            h ? _mm256_extractf128_ps(out, 1) : _mm256_castps256_ps128(out);
+        if (live == 4)
+          _mm_storeu_ps(o, row);
+        else
+          _mm_maskstore_ps(o, columns, row);
+      }
+    }
+  }
+};
+
+struct F32Ops : TileFinish {
   static constexpr int kStep = 8;
   using Acc = __m256;
   using W = __m256;
@@ -51,6 +137,12 @@ struct F32Ops {
   }
   static float finish(const Ctx &, Acc a, float init, int64_t, int64_t) {
     return init + hsum(a);
+  }
+  static constexpr bool kIntegerSums = false;
+  static __m256 toVector(Acc a) { return a; }
+  static __m256 finishVec(const Ctx &, __m256 sum, __m256 init, int64_t,
+                          int64_t, __m128i) {
+    return _mm256_add_ps(init, sum);
   }
 };
 
@@ -100,11 +192,17 @@ template <bool E4M3> struct FP8Ops : F32Ops {
     bool ch = c.p.form.channel;
     return dequantize(init, sum, c.p.scale[ch ? r : 0], sB[ch ? j : 0]);
   }
+  static __m256 finishVec(const Ctx &c, __m256 sum, __m256 init, int64_t r,
+                          int64_t j, __m128i columns) {
+    if (E4M3)
+      sum = _mm256_mul_ps(sum, _mm256_set1_ps(256.0f));
+    return dequantizeRows(c, sum, init, r, j, columns);
+  }
 };
 
 /// Activations stored as q + 128; here widened to i16 and shifted back, so
 /// no row-sum correction is needed.
-struct I8Ops {
+struct I8Ops : TileFinish {
   static constexpr int kStep = 16;
   using Acc = __m256i;
   using W = __m256i;
@@ -129,10 +227,19 @@ struct I8Ops {
     return dequantize(init, static_cast<float>(hsum(a)), c.p.scale[ch ? r : 0],
                       sB[ch ? j : 0]);
   }
+  static constexpr bool kIntegerSums = true;
+  static __m256 toVector(Acc a) { return _mm256_castsi256_ps(a); }
+  static __m256 finishVec(const Ctx &c, __m256 sum, __m256 init, int64_t r,
+                          int64_t j, __m128i columns) {
+    return dequantizeRows(c, _mm256_cvtepi32_ps(_mm256_castps_si256(sum)), init,
+                          r, j, columns);
+  }
 };
 
 /// L-Mul as in KernelsAVX512.cpp, with lane masks as vectors (AVX2 has no
-/// mask registers and no unsigned compare: s >= t is max(s, t) == s).
+/// mask registers and no unsigned compare: s >= t is max(s, t) == s). Its
+/// outputs are finished one at a time: with the tile's finish its K loop
+/// ran 1.4x slower (16 ymm registers do not hold its state and the tile's).
 struct LMulOps {
   static constexpr int kStep = 8;
   using Acc = __m256;

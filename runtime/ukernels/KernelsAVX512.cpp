@@ -15,7 +15,104 @@ using namespace calm::ukernels::detail;
 
 namespace {
 
-struct F32Ops {
+/// The horizontal sum of v in a fixed pairing: lanes (i, i + 8), then
+/// (i, i + 4), (i, i + 2), (i, i + 1). tileSums pairs the same way, so an
+/// output finished alone or with its tile is the same float.
+float hsum(__m512 v) {
+  __m256 s8 = _mm256_add_ps(
+      _mm512_castps512_ps256(v),
+      _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+  __m128 s =
+      _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+template <bool Integer> __m512 add(__m512 a, __m512 b) {
+  if constexpr (Integer)
+    return _mm512_castsi512_ps(
+        _mm512_add_epi32(_mm512_castps_si512(a), _mm512_castps_si512(b)));
+  else
+    return _mm512_add_ps(a, b);
+}
+
+/// The horizontal sums of n = 8 or 16 vectors at once, v[4c + r] -> lane
+/// 4r + c (a 4 x 4 or 4 x 2 tile's outputs, row-major). Each level halves
+/// the vectors and the lanes per output, as hsum: 15 adds and 30 shuffles
+/// for 16 sums instead of 16 reductions of 4 adds and 4 shuffles each.
+template <bool Integer> __m512 tileSums(const __m512 *v, int n) {
+  __m512 u[8], w[4], x[2];
+  for (int p = 0; p < n / 2; ++p) // (i, i + 8)
+    u[p] = add<Integer>(_mm512_shuffle_f32x4(v[2 * p], v[2 * p + 1], 0x44),
+                        _mm512_shuffle_f32x4(v[2 * p], v[2 * p + 1], 0xEE));
+  for (int q = 0; q < n / 4; ++q) // (i, i + 4)
+    w[q] = add<Integer>(_mm512_shuffle_f32x4(u[2 * q], u[2 * q + 1], 0x88),
+                        _mm512_shuffle_f32x4(u[2 * q], u[2 * q + 1], 0xDD));
+  for (int r = 0; r < n / 8; ++r) { // (i, i + 2)
+    __m512d a = _mm512_castps_pd(w[2 * r]), b = _mm512_castps_pd(w[2 * r + 1]);
+    x[r] = add<Integer>(_mm512_castpd_ps(_mm512_unpacklo_pd(a, b)),
+                        _mm512_castpd_ps(_mm512_unpackhi_pd(a, b)));
+  }
+  __m512 x1 = n == 16 ? x[1] : x[0]; // (i, i + 1)
+  return add<Integer>(_mm512_shuffle_ps(x[0], x1, 0x88),
+                      _mm512_shuffle_ps(x[0], x1, 0xDD));
+}
+
+/// dequantize() on a tile's outputs (lane 4r + c).
+__m512 dequantizeTile(const Ctx &c, __m512 sum, __m512 init, int64_t r0,
+                      int64_t j, __mmask8 columns) {
+  const float *sB = reinterpret_cast<const float *>(c.w + c.l.scalesOffset);
+  __m512 a, b;
+  if (c.p.form.channel) {
+    a = _mm512_permutexvar_ps(
+        _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0),
+        _mm512_castps128_ps512(_mm_loadu_ps(c.p.scale + r0)));
+    b = _mm512_broadcast_f32x4(_mm_maskz_loadu_ps(columns, sB + j));
+  } else {
+    a = _mm512_set1_ps(c.p.scale[0]);
+    b = _mm512_set1_ps(sB[0]);
+  }
+  __m512 s = _mm512_mul_ps(a, b);
+  __mmask16 finite =
+      _mm512_cmp_ps_mask(_mm512_sub_ps(s, s), _mm512_setzero_ps(), _CMP_EQ_OQ);
+  return _mm512_mask_mov_ps(_mm512_set1_ps(__builtin_nanf("")), finite,
+                            _mm512_fmadd_ps(sum, s, init));
+}
+
+/// TileLoop.h's vector finish of a 4-row tile: Ops gives toVector (the
+/// vector whose horizontal sum is an output), kIntegerSums and finishVec.
+struct TileFinish {
+  template <class Ops, int C>
+  static void finishTile(const Ctx &ctx, const typename Ops::Acc (&acc)[4][C],
+                         int64_t r0, int64_t j, const Columns &cols) {
+    __m512 v[16];
+    for (int c = 0; c < C; ++c)
+      for (int r = 0; r < 4; ++r)
+        v[4 * c + r] = Ops::toVector(acc[r][c]);
+    __m512 sums = tileSums<Ops::kIntegerSums>(v, 4 * C);
+    // Columns past N (padding) are neither read nor stored.
+    int64_t live = std::min<int64_t>(C, cols.j1 - j);
+    __mmask8 columns = static_cast<__mmask8>((1u << live) - 1u);
+    auto initRow = [&](int r) {
+      return _mm_maskz_loadu_ps(columns,
+                                cols.init + (r0 + r) * cols.initStride + j);
+    };
+    __m512 init = _mm512_castps128_ps512(initRow(0));
+    init = _mm512_insertf32x4(init, initRow(1), 1);
+    init = _mm512_insertf32x4(init, initRow(2), 2);
+    init = _mm512_insertf32x4(init, initRow(3), 3);
+    __m512 out = Ops::finishVec(ctx, sums, init, r0, j, columns);
+    alignas(64) float rows[16];
+    _mm512_store_ps(rows, out);
+    for (int r = 0; r < 4; ++r)
+      if (!(ctx.p.special && ctx.p.special[r0 + r]))
+        _mm_mask_storeu_ps(cols.out + (r0 + r) * cols.outStride + j, columns,
+                           _mm_load_ps(rows + 4 * r));
+  }
+};
+
+struct F32Ops : TileFinish {
   static constexpr int kStep = 16;
   using Acc = __m512;
   using W = __m512;
@@ -33,7 +130,13 @@ struct F32Ops {
     return _mm512_fmadd_ps(x, w, a);
   }
   static float finish(const Ctx &, Acc a, float init, int64_t, int64_t) {
-    return init + _mm512_reduce_add_ps(a);
+    return init + hsum(a);
+  }
+  static constexpr bool kIntegerSums = false;
+  static __m512 toVector(Acc a) { return a; }
+  static __m512 finishVec(const Ctx &, __m512 sum, __m512 init, int64_t,
+                          int64_t, __mmask8) {
+    return _mm512_add_ps(init, sum);
   }
 };
 
@@ -44,7 +147,7 @@ struct Acc2 {
   __m512 a, b;
 };
 
-struct BF16Ops {
+struct BF16Ops : TileFinish {
   static constexpr int kStep = 64;
   // 4 rows x 2 columns x 2 accumulators: 16 registers (4 x 4 would spill).
   static constexpr int kColumns = 2;
@@ -69,11 +172,15 @@ struct BF16Ops {
     return {_mm512_dpbf16_ps(a.a, x.lo, w.lo),
             _mm512_dpbf16_ps(a.b, x.hi, w.hi)};
   }
-  static float sum(Acc a) {
-    return _mm512_reduce_add_ps(_mm512_add_ps(a.a, a.b));
-  }
+  static __m512 toVector(Acc a) { return _mm512_add_ps(a.a, a.b); }
+  static float sum(Acc a) { return hsum(toVector(a)); }
   static float finish(const Ctx &, Acc a, float init, int64_t, int64_t) {
     return init + sum(a);
+  }
+  static constexpr bool kIntegerSums = false;
+  static __m512 finishVec(const Ctx &, __m512 sum, __m512 init, int64_t,
+                          int64_t, __mmask8) {
+    return _mm512_add_ps(init, sum);
   }
 };
 
@@ -117,7 +224,7 @@ constexpr FP8Tables kE4M3Tables(true), kE5M2Tables(false);
 /// bf16, exact); the products are exact in f32. vpunpck{l,h}bw interleave
 /// within 128-bit lanes, so UKernels.cpp lays the activations out in that
 /// order (kernelAVX512FP8Order).
-template <bool E4M3> struct FP8Ops {
+template <bool E4M3> struct FP8Ops : TileFinish {
   static constexpr int kStep = 64;
   static constexpr int kColumns = 2;
   using Acc = Acc2;
@@ -150,11 +257,17 @@ template <bool E4M3> struct FP8Ops {
     return dequantize(init, BF16Ops::sum(a), c.p.scale[ch ? r : 0],
                       sB[ch ? j : 0]);
   }
+  static constexpr bool kIntegerSums = false;
+  static __m512 toVector(Acc a) { return BF16Ops::toVector(a); }
+  static __m512 finishVec(const Ctx &c, __m512 sum, __m512 init, int64_t r0,
+                          int64_t j, __mmask8 columns) {
+    return dequantizeTile(c, sum, init, r0, j, columns);
+  }
 };
 
 /// vpdpbusd: activations as q + 128 (u8), weights s8; the +128 is taken back
 /// with the weights' row sums.
-struct I8Ops {
+struct I8Ops : TileFinish {
   static constexpr int kStep = 64;
   using Acc = __m512i;
   using W = __m512i;
@@ -179,12 +292,24 @@ struct I8Ops {
     return dequantize(init, static_cast<float>(dot), c.p.scale[ch ? r : 0],
                       sB[ch ? j : 0]);
   }
+  static constexpr bool kIntegerSums = true;
+  static __m512 toVector(Acc a) { return _mm512_castsi512_ps(a); }
+  static __m512 finishVec(const Ctx &c, __m512 sum, __m512 init, int64_t r0,
+                          int64_t j, __mmask8 columns) {
+    const int32_t *sums =
+        reinterpret_cast<const int32_t *>(c.w + c.l.sumsOffset);
+    __m512i colSums =
+        _mm512_broadcast_i32x4(_mm_maskz_loadu_epi32(columns, sums + j));
+    __m512i dot = _mm512_sub_epi32(_mm512_castps_si512(sum),
+                                   _mm512_slli_epi32(colSums, 7));
+    return dequantizeTile(c, _mm512_cvtepi32_ps(dot), init, r0, j, columns);
+  }
 };
 
 /// L-Mul products as integer adds (docs/LMUL.md; NaN/inf rows go to the
 /// scalar path): s = |x|t + |w|t; zero where an operand is not normal or s
 /// underflows; else sign | min(s + offset, inf). Products accumulate in f32.
-struct LMulOps {
+struct LMulOps : TileFinish {
   static constexpr int kStep = 16;
   using Acc = __m512;
   // The weight's sign and magnitude are split once per column; the rows of
@@ -230,13 +355,19 @@ struct LMulOps {
     return _mm512_mask_add_ps(a, live, a, _mm512_castsi512_ps(product));
   }
   static float finish(const Ctx &, Acc a, float init, int64_t, int64_t) {
-    return init + _mm512_reduce_add_ps(a);
+    return init + hsum(a);
+  }
+  static constexpr bool kIntegerSums = false;
+  static __m512 toVector(Acc a) { return a; }
+  static __m512 finishVec(const Ctx &, __m512 sum, __m512 init, int64_t,
+                          int64_t, __mmask8) {
+    return _mm512_add_ps(init, sum);
   }
 
   /// The integer-add form (TileLoop.h, lmulTileForm): one add per product;
   /// Masked, products are zeroed where an operand is not normal (with an
   /// and: masked forms compile to add + blend).
-  template <bool Masked> struct AddOnlyOps {
+  template <bool Masked> struct AddOnlyOps : TileFinish {
     static constexpr int kStep = 16;
     using Acc = __m512;
     struct W {
@@ -258,9 +389,9 @@ struct LMulOps {
       __m512i b = _mm512_loadu_si512(c.p.lmulFast + at);
       if (!Masked)
         return {b, b};
-      return {b, _mm512_maskz_mov_epi32(
-                             static_cast<__mmask16>(c.p.normal[at / 16]),
-                             _mm512_set1_epi32(-1))};
+      return {
+          b, _mm512_maskz_mov_epi32(static_cast<__mmask16>(c.p.normal[at / 16]),
+                                    _mm512_set1_epi32(-1))};
     }
     static Acc mac(const Ctx &, Acc a, const X &x, const W &w) {
       __m512i product = _mm512_add_epi32(x.bits, w.bits);
@@ -268,8 +399,14 @@ struct LMulOps {
         product = _mm512_ternarylogic_epi32(product, x.live, w.live, 0x80);
       return _mm512_add_ps(a, _mm512_castsi512_ps(product));
     }
-    static float finish(const Ctx &, Acc a, float init, int64_t, int64_t) {
-      return init + _mm512_reduce_add_ps(a);
+    static float finish(const Ctx &c, Acc a, float init, int64_t r, int64_t j) {
+      return LMulOps::finish(c, a, init, r, j);
+    }
+    static constexpr bool kIntegerSums = false;
+    static __m512 toVector(Acc a) { return a; }
+    static __m512 finishVec(const Ctx &c, __m512 sum, __m512 init, int64_t r0,
+                            int64_t j, __mmask8 columns) {
+      return LMulOps::finishVec(c, sum, init, r0, j, columns);
     }
   };
   using AddOnly = AddOnlyOps<false>;

@@ -28,6 +28,17 @@ struct Ctx {
   int32_t lmulUnderflow = 0, lmulOffset = 0;
 };
 
+/// Ops that finish a whole 4-row tile with vector operations (Ops::finishVec,
+/// AVX-512): the horizontal sums of its accumulators in one pass and the
+/// outputs stored a row at a time. At K = 256-512 finishing one output at a
+/// time (a reduction, the scale arithmetic and a store each) cost more than
+/// the multiply-adds. Ops::finishTile<Ops, C> comes from the kernel file of
+/// the ISA.
+template <class Ops, class = void> struct HasTileFinish : std::false_type {};
+template <class Ops>
+struct HasTileFinish<Ops, std::void_t<decltype(&Ops::finishVec)>>
+    : std::true_type {};
+
 template <class Ops, int R, int C>
 void tileLoop(const Ctx &ctx, int64_t r0, int64_t j, const Columns &cols) {
   typename Ops::Acc acc[R][C];
@@ -43,6 +54,10 @@ void tileLoop(const Ctx &ctx, int64_t r0, int64_t j, const Columns &cols) {
       for (int c = 0; c < C; ++c)
         acc[r][c] = Ops::mac(ctx, acc[r][c], x, w[c]);
     }
+  }
+  if constexpr (R == 4 && HasTileFinish<Ops>::value) {
+    Ops::template finishTile<Ops, C>(ctx, acc, r0, j, cols);
+    return;
   }
   for (int r = 0; r < R; ++r) {
     int64_t row = r0 + r;
@@ -180,8 +195,10 @@ inline int64_t weightRowBytes(const Ctx &ctx) {
 template <class Ops> void run(const Ctx &ctx, const Columns &cols) {
   constexpr int64_t kPanelBytes = 384 << 10, kRowBlockBytes = 192 << 10;
   int64_t m = ctx.p.m;
-  int64_t panel = std::max<int64_t>(4, kPanelBytes / weightRowBytes(ctx) / 4 * 4);
-  int64_t block = std::max<int64_t>(4, kRowBlockBytes / activationRowBytes(ctx) / 4 * 4);
+  int64_t panel =
+      std::max<int64_t>(4, kPanelBytes / weightRowBytes(ctx) / 4 * 4);
+  int64_t block =
+      std::max<int64_t>(4, kRowBlockBytes / activationRowBytes(ctx) / 4 * 4);
   for (int64_t jp = cols.j0; jp < cols.j1; jp += panel) {
     int64_t jpEnd = std::min(cols.j1, jp + panel);
     for (int64_t r0 = 0; r0 < m; r0 += block) {

@@ -8,8 +8,8 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
 #include <immintrin.h>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <type_traits>
@@ -406,6 +406,23 @@ private:
 } // namespace
 
 void calm::ukernels::setThreads(int threads) { Pool::get().resize(threads); }
+void calm::ukernels::parallelRanges(int64_t n,
+                                    void (*fn)(void *, int64_t, int64_t),
+                                    void *ctx) {
+  Pool &pool = Pool::get();
+  int tasks = static_cast<int>(std::min<int64_t>(pool.getSize(), n));
+  if (tasks <= 1) {
+    if (n > 0)
+      fn(ctx, 0, n);
+    return;
+  }
+  int64_t per = (n + tasks - 1) / tasks;
+  pool.run(tasks, [&](int t) {
+    int64_t b = std::min(n, t * per), e = std::min(n, b + per);
+    if (b < e)
+      fn(ctx, b, e);
+  });
+}
 int calm::ukernels::getThreads() { return Pool::get().getSize(); }
 
 //===----------------------------------------------------------------------===//

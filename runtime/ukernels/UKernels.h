@@ -70,7 +70,7 @@ struct PackedLayout {
   /// ~0u), and 1 where all K weights of the row are normal; they tell the
   /// kernel where L-Mul is one integer add.
   int64_t rangesOffset = 0;
-  int64_t totalBytes = 0;   // a multiple of 64
+  int64_t totalBytes = 0; // a multiple of 64
 };
 PackedLayout getPackedLayout(Form form, int64_t n, int64_t k);
 
@@ -99,6 +99,17 @@ bool setISA(const std::string &name);
 /// Worker threads of linear() (1 = the calling thread only; 0 = all cores).
 void setThreads(int threads);
 int getThreads();
+
+/// Runs fn(ctx, begin, end) over [0, n) split into one contiguous range per
+/// pool thread (the calling thread takes the first), for other row-parallel
+/// work of the runtime (the decoder's argmax) on the same threads.
+void parallelRanges(int64_t n, void (*fn)(void *ctx, int64_t, int64_t),
+                    void *ctx);
+template <typename Fn> void parallelFor(int64_t n, Fn &&fn) {
+  parallelRanges(
+      n, [](void *c, int64_t b, int64_t e) { (*static_cast<Fn *>(c))(b, e); },
+      const_cast<void *>(static_cast<const void *>(&fn)));
+}
 
 /// Scalar L-Mul of two f32 values (docs/LMUL.md, all eight steps).
 float lmulF32(float x, float y, int mantissaBits);
