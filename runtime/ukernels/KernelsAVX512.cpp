@@ -140,48 +140,58 @@ struct F32Ops : TileFinish {
   }
 };
 
-/// Two accumulators per (row, column), one per half of each 64-element
-/// step: vdpbf16ps has a long latency, and one chain per column would bound
-/// a GEMV by it rather than by memory.
-struct Acc2 {
-  __m512 a, b;
-};
-
+/// bf16 weights and activations, one vdpbf16ps per 32 elements. 4 x 4 tiles
+/// with one accumulator each: 8 loads per 16 vdpbf16ps (2 x 2 accumulators
+/// per output in 4 x 2 tiles needed 12, and the kernel was bound by them);
+/// a GEMV tile still has 4 independent chains to hide the latency.
 struct BF16Ops : TileFinish {
-  static constexpr int kStep = 64;
-  // 4 rows x 2 columns x 2 accumulators: 16 registers (4 x 4 would spill).
-  static constexpr int kColumns = 2;
-  using Acc = Acc2;
-  struct W {
-    __m512bh lo, hi;
-  };
-  using X = W;
-  static Acc zero() { return {_mm512_setzero_ps(), _mm512_setzero_ps()}; }
-  static W load(const uint16_t *p) {
-    return {(__m512bh)_mm512_loadu_si512(p),
-            (__m512bh)_mm512_loadu_si512(p + 32)};
-  }
+  static constexpr int kStep = 32;
+  using Acc = __m512;
+  using W = __m512bh;
+  using X = __m512bh;
+  static Acc zero() { return _mm512_setzero_ps(); }
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
-    return load(reinterpret_cast<const uint16_t *>(c.w) +
-                packedIndex(c.l, j, k));
+    return (__m512bh)_mm512_loadu_si512(
+        reinterpret_cast<const uint16_t *>(c.w) + packedIndex(c.l, j, k));
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {
-    return load(static_cast<const uint16_t *>(c.p.x) + r * c.p.kPadded + k);
+    return (__m512bh)_mm512_loadu_si512(static_cast<const uint16_t *>(c.p.x) +
+                                        r * c.p.kPadded + k);
   }
   static Acc mac(const Ctx &, Acc a, const X &x, const W &w) {
-    return {_mm512_dpbf16_ps(a.a, x.lo, w.lo),
-            _mm512_dpbf16_ps(a.b, x.hi, w.hi)};
+    return _mm512_dpbf16_ps(a, x, w);
   }
-  static __m512 toVector(Acc a) { return _mm512_add_ps(a.a, a.b); }
-  static float sum(Acc a) { return hsum(toVector(a)); }
   static float finish(const Ctx &, Acc a, float init, int64_t, int64_t) {
-    return init + sum(a);
+    return init + hsum(a);
   }
   static constexpr bool kIntegerSums = false;
+  static __m512 toVector(Acc a) { return a; }
   static __m512 finishVec(const Ctx &, __m512 sum, __m512 init, int64_t,
                           int64_t, __mmask8) {
     return _mm512_add_ps(init, sum);
   }
+};
+
+/// Two bf16 accumulators per (row, column), one per half of each 64-element
+/// step, for the fp8 kernel, whose byte decoding yields 64 elements at a
+/// time.
+struct Acc2 {
+  __m512 a, b;
+};
+struct BF16PairOps {
+  struct W {
+    __m512bh lo, hi;
+  };
+  static Acc2 zero() { return {_mm512_setzero_ps(), _mm512_setzero_ps()}; }
+  static W load(const uint16_t *p) {
+    return {(__m512bh)_mm512_loadu_si512(p),
+            (__m512bh)_mm512_loadu_si512(p + 32)};
+  }
+  static Acc2 mac(Acc2 a, const W &x, const W &w) {
+    return {_mm512_dpbf16_ps(a.a, x.lo, w.lo),
+            _mm512_dpbf16_ps(a.b, x.hi, w.hi)};
+  }
+  static __m512 toVector(Acc2 a) { return _mm512_add_ps(a.a, a.b); }
 };
 
 /// f16 weights (vcvtph2ps) times f32 activations already rounded to f16.
@@ -228,9 +238,9 @@ template <bool E4M3> struct FP8Ops : TileFinish {
   static constexpr int kStep = 64;
   static constexpr int kColumns = 2;
   using Acc = Acc2;
-  using W = BF16Ops::W;
+  using W = BF16PairOps::W;
   using X = W;
-  static Acc zero() { return BF16Ops::zero(); }
+  static Acc zero() { return BF16PairOps::zero(); }
   static W loadW(const Ctx &c, int64_t j, int64_t k) {
     const FP8Tables &t = E4M3 ? kE4M3Tables : kE5M2Tables;
     const uint8_t *p = c.w + packedIndex(c.l, j, k);
@@ -246,19 +256,19 @@ template <bool E4M3> struct FP8Ops : TileFinish {
             (__m512bh)_mm512_unpackhi_epi8(lo, hi)};
   }
   static X loadX(const Ctx &c, int64_t r, int64_t k) {
-    return BF16Ops::load(c.p.xBF16 + r * c.p.kPadded + k);
+    return BF16PairOps::load(c.p.xBF16 + r * c.p.kPadded + k);
   }
   static Acc mac(const Ctx &c, Acc a, const X &x, const W &w) {
-    return BF16Ops::mac(c, a, x, w);
+    return BF16PairOps::mac(a, x, w);
   }
   static float finish(const Ctx &c, Acc a, float init, int64_t r, int64_t j) {
     const float *sB = reinterpret_cast<const float *>(c.w + c.l.scalesOffset);
     bool ch = c.p.form.channel;
-    return dequantize(init, BF16Ops::sum(a), c.p.scale[ch ? r : 0],
+    return dequantize(init, hsum(toVector(a)), c.p.scale[ch ? r : 0],
                       sB[ch ? j : 0]);
   }
   static constexpr bool kIntegerSums = false;
-  static __m512 toVector(Acc a) { return BF16Ops::toVector(a); }
+  static __m512 toVector(Acc a) { return BF16PairOps::toVector(a); }
   static __m512 finishVec(const Ctx &c, __m512 sum, __m512 init, int64_t r0,
                           int64_t j, __mmask8 columns) {
     return dequantizeTile(c, sum, init, r0, j, columns);
