@@ -289,13 +289,23 @@ struct CALMContractionsToUKernelsPass
       return memref::CastOp::create(b, loc, anyStrided, m);
     };
     auto resultType = cast<RankedTensorType>(c.op.getResult(0).getType());
-    SmallVector<Value> dynSizes;
-    for (int64_t d = 0; d < 2; ++d)
-      if (resultType.isDynamicDim(d))
-        dynSizes.push_back(tensor::DimOp::create(b, loc, init, d));
-    auto outType = MemRefType::get(resultType.getShape(), b.getF32Type());
-    Value out = memref::AllocOp::create(b, loc, outType, dynSizes,
-                                        b.getI64IntegerAttr(64));
+    // Stored straight into the function's result buffer where that is all
+    // the result is for; else into a new buffer.
+    SmallVector<Operation *> dead;
+    Value out = destinationOf(c.op, b, dead);
+    if (!out) {
+      SmallVector<Value> dynSizes;
+      for (int64_t d = 0; d < 2; ++d)
+        if (resultType.isDynamicDim(d))
+          dynSizes.push_back(tensor::DimOp::create(b, loc, init, d));
+      auto outType = MemRefType::get(resultType.getShape(), b.getF32Type());
+      out = memref::AllocOp::create(b, loc, outType, dynSizes,
+                                    b.getI64IntegerAttr(64));
+    }
+    // A zero init (no bias) is passed as an empty memref: the kernel adds
+    // onto zeros without the fill and the read of an [M, N] buffer.
+    auto fill = init.getDefiningOp<linalg::FillOp>();
+    bool zeroInit = fill && matchPattern(fill.getInputs()[0], m_PosZeroFloat());
     Value weights = c.weight.view.getSource();
     Value weightsAny = memref::CastOp::create(
         b, loc, MemRefType::get({dyn}, b.getI8Type()), weights);
@@ -305,17 +315,88 @@ struct CALMContractionsToUKernelsPass
     };
     func::CallOp::create(
         b, loc, callee,
-        ValueRange{buffer(x), weightsAny, i64(offset), i64(wt.getDimSize(0)),
-                   i64(wt.getDimSize(1)),
-                   arith::ConstantIntOp::create(b, loc, b.getI32Type(),
-                                                c.form.encode()),
-                   buffer(init),
-                   memref::CastOp::create(b, loc, anyStrided, out)});
-    Value result = bufferization::ToTensorOp::create(b, loc, resultType, out,
-                                                     /*restrict=*/true,
-                                                     /*writable=*/true);
-    c.op.getResult(0).replaceAllUsesWith(result);
+        ValueRange{
+            buffer(x), weightsAny, i64(offset), i64(wt.getDimSize(0)),
+            i64(wt.getDimSize(1)),
+            arith::ConstantIntOp::create(b, loc, b.getI32Type(),
+                                         c.form.encode()),
+            zeroInit ? memref::CastOp::create(
+                           b, loc, anyStrided,
+                           memref::AllocaOp::create(
+                               b, loc, MemRefType::get({0, 0}, b.getF32Type())))
+                           .getResult()
+                     : buffer(init),
+            memref::CastOp::create(b, loc, anyStrided, out)});
+    if (!dead.empty()) {
+      for (Operation *op : dead)
+        op->erase();
+    } else {
+      Value result = bufferization::ToTensorOp::create(b, loc, resultType, out,
+                                                       /*restrict=*/true,
+                                                       /*writable=*/true);
+      c.op.getResult(0).replaceAllUsesWith(result);
+    }
     c.op.erase();
+    if (fill && fill->use_empty()) {
+      Operation *empty = fill.getOutputs()[0].getDefiningOp();
+      fill->erase();
+      if (empty && isa<tensor::EmptyOp>(empty) && empty->use_empty())
+        empty->erase();
+    }
+  }
+
+  /// The buffer a contraction's result is only stored into: its one use is
+  /// bufferization.materialize_in_destination (restrict, writable) into a
+  /// memref argument of the function with the identity layout, directly or
+  /// through tensor reshapes (the AE decoder's [N*K, V] -> [N, K, V]), which
+  /// keep the row-major order. Then the result's buffer is that argument,
+  /// viewed as [M, N]: restrict says nothing else in the function reads or
+  /// writes it. Collects the ops the call makes dead in `dead`.
+  Value destinationOf(linalg::GenericOp op, OpBuilder &b,
+                      SmallVectorImpl<Operation *> &dead) {
+    Value v = op.getResult(0);
+    SmallVector<Operation *> chain;
+    while (v.hasOneUse()) {
+      Operation *user = *v.getUsers().begin();
+      if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(user)) {
+        chain.push_back(user);
+        v = user->getResult(0);
+        continue;
+      }
+      auto materialize =
+          dyn_cast<bufferization::MaterializeInDestinationOp>(user);
+      if (!materialize || !materialize.getRestrict() ||
+          !materialize.getWritable())
+        return {};
+      auto dest = dyn_cast<BlockArgument>(materialize.getDest());
+      auto destType = dyn_cast<MemRefType>(materialize.getDest().getType());
+      auto fn = op->getParentOfType<func::FuncOp>();
+      if (!dest || !destType || !fn || dest.getOwner() != &fn.front() ||
+          !dest.hasOneUse() || !destType.getLayout().isIdentity() ||
+          !destType.getElementType().isF32())
+        return {};
+      auto type = cast<RankedTensorType>(op.getResult(0).getType());
+      int64_t n = type.getDimSize(1), dyn = ShapedType::kDynamic;
+      auto viewType =
+          MemRefType::get(type.getShape(), b.getF32Type(),
+                          StridedLayoutAttr::get(b.getContext(), 0, {n, 1}));
+      Location loc = op.getLoc();
+      auto size = [&](int64_t d) -> OpFoldResult {
+        if (!type.isDynamicDim(d))
+          return b.getIndexAttr(type.getDimSize(d));
+        Value source = d == 0 ? op.getDpsInputs()[0]
+                              : op.getDpsInputs()[1]; // x [M, K], W [N, K]
+        return tensor::DimOp::create(b, loc, source, 0).getResult();
+      };
+      OpFoldResult rows = size(0), cols = size(1);
+      OpFoldResult stride = n == dyn ? cols : b.getIndexAttr(n);
+      dead.push_back(materialize);
+      dead.append(chain.rbegin(), chain.rend());
+      return memref::ReinterpretCastOp::create(b, loc, viewType, dest,
+                                               b.getIndexAttr(0), {rows, cols},
+                                               {stride, b.getIndexAttr(1)});
+    }
+    return {};
   }
 
   void emitManifest(ModuleOp module,

@@ -4,7 +4,8 @@
 //   func.call @calm_uk_linear(x, weights, offset, n, k, form, init, out)
 // with x/init/out as memref<?x?xf32, strided<[?, ?], offset: ?>>, weights as
 // memref<?xi8> (the flat buffer) and `offset` the packed weight's byte
-// offset in it; `llvm.emit_c_interface` makes that this function.
+// offset in it; `llvm.emit_c_interface` makes that this function. An init
+// with no elements stands for zeros.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,7 +47,11 @@ extern "C" void _mlir_ciface_calm_uk_linear(void *xArg, void *weightsArg,
   std::vector<float> xCopy, initCopy, outCopy;
   int64_t xStride, initStride, outStride;
   const float *xp = rows(*x, xCopy, xStride);
-  const float *ip = rows(*init, initCopy, initStride);
+  // An empty init (calm-contractions-to-ukernels' zero init): add onto 0.
+  const float *ip = nullptr;
+  initStride = 0;
+  if (init->sizes[0] != 0 && init->sizes[1] != 0)
+    ip = rows(*init, initCopy, initStride);
   float *op = out->data + out->offset;
   bool direct = out->strides[1] == 1;
   if (direct) {

@@ -653,6 +653,13 @@ void calm::ukernels::linear(Form form, const float *x, int64_t m,
                             float *out, int64_t outStride) {
   if (m <= 0 || n <= 0)
     return;
+  if (!init) { // every row reads one row of +0 (the caller's thread's)
+    thread_local std::vector<float> zeros;
+    if (static_cast<int64_t>(zeros.size()) < n)
+      zeros.assign(n, 0.0f);
+    init = zeros.data();
+    initStride = 0;
+  }
   PackedLayout l = getPackedLayout(form, n, k);
   Prepared p = prepare(form, x, m, xStride, k, l.kPadded);
   const auto *w = static_cast<const uint8_t *>(packed);

@@ -85,7 +85,7 @@ inline int64_t packedIndex(const PackedLayout &l, int64_t j, int64_t i) {
 void pack(Form form, const float *w, int64_t n, int64_t k, void *dst);
 
 /// out[m, j] = init[m, j] + sum_k x[m, k] * W[j, k] in `form`, W packed by
-/// pack(). Row strides in elements; init may alias out.
+/// pack(). Row strides in elements; init may alias out, and null is +0.
 void linear(Form form, const float *x, int64_t m, int64_t xStride,
             const void *packed, int64_t n, int64_t k, const float *init,
             int64_t initStride, float *out, int64_t outStride);
