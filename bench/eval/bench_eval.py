@@ -85,7 +85,7 @@ def run_sample(a):
                       "--model", a.big, "--tokens", str(a.tokens), "--temperature", "0.5",
                       "--samples", "200", "--threads", str(a.threads), "--dtype", dtype])
         gen.append(("PyTorch " + dtype, json.loads(out)["tokens_per_s"]))
-    for numerics in ("f32", "bf16"):
+    for numerics in ("f32", "bf16", "i8/channel"):
         _, err = run([a.calm_run, "generate", "--model", a.big, "-p", "Call me Ishmael.", "-n",
                       str(a.tokens), "--temperature", "0.5", "--samples", "200", "--ignore-eos",
                       "--threads", str(a.threads), "--numerics", numerics, "--stats",
