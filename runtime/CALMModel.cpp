@@ -114,8 +114,10 @@ WeightBuffer &WeightBuffer::operator=(WeightBuffer &&other) noexcept {
     this->~WeightBuffer();
     bytes = other.bytes;
     length = other.length;
+    perCallScales = other.perCallScales;
     other.bytes = nullptr;
     other.length = 0;
+    other.perCallScales = false;
   }
   return *this;
 }
@@ -216,6 +218,8 @@ llvm::Error calm::runtime::packWeights(
       if (llvm::Error err = copyToF32(*t, path, scratch.data()))
         return err;
       ukernels::pack(form, scratch.data(), rows, cols, out.data() + *offset);
+      if (form.scaled() && !form.channel)
+        out.setPerCallScales();
     }
     releasePages(*t);
   }
@@ -360,15 +364,38 @@ llvm::Error CALMModel::step(llvm::ArrayRef<int32_t> chunk,
   return prefill(chunk, hidden);
 }
 
+/// Calls that are worth splitting over the threads: below this many rows
+/// waking a worker costs more than the rows.
+static constexpr int64_t kMinSplitRows = 16;
+
 void CALMModel::callHead(void *fn, llvm::ArrayRef<float> hidden, int64_t n,
                          int64_t s, llvm::ArrayRef<float> noise,
                          llvm::MutableArrayRef<float> latents) {
   const CALMConfig &c = getConfig();
-  W w = bytes(calmWeights);
-  F2 h = view<float, 2>(hidden.data(), {n, c.hiddenSize});
-  F3 nz = view<float, 3>(noise.data(), {n, s, c.noiseSize});
-  F3 o = view<float, 3>(latents.data(), {n, s, c.latentSize});
-  reinterpret_cast<void (*)(W *, F2 *, F3 *, F3 *)>(fn)(&w, &h, &nz, &o);
+  auto call = [&](int64_t row, int64_t rows, int64_t draw, int64_t draws) {
+    W w = bytes(calmWeights);
+    F2 h = view<float, 2>(hidden.data() + row * c.hiddenSize,
+                          {rows, c.hiddenSize});
+    F3 nz = view<float, 3>(noise.data() + (row * s + draw) * c.noiseSize,
+                           {rows, draws, c.noiseSize});
+    F3 o = view<float, 3>(latents.data() + (row * s + draw) * c.latentSize,
+                          {rows, draws, c.latentSize});
+    reinterpret_cast<void (*)(W *, F2 *, F3 *, F3 *)>(fn)(&w, &h, &nz, &o);
+  };
+  // Every row (or, for one hidden state, every draw) is computed on its own
+  // by the head, so ranges of them run on the threads at once, the compiled
+  // code's norms and activations included; each range's layers then run
+  // on its thread alone. Not where an activation scale spans the call.
+  int64_t count = n > 1 ? n : s;
+  if (count < kMinSplitRows || calmWeights.hasPerCallScales() ||
+      ukernels::getThreads() < 2)
+    return call(0, n, 0, s);
+  ukernels::parallelFor(count, [&](int64_t begin, int64_t end) {
+    if (n > 1)
+      call(begin, end - begin, 0, s);
+    else
+      call(0, 1, begin, end - begin);
+  });
 }
 
 void CALMModel::head(llvm::ArrayRef<float> hidden, llvm::ArrayRef<float> noise,
@@ -424,16 +451,29 @@ std::vector<int32_t> CALMModel::decodeTokens(llvm::ArrayRef<float> latents) {
   std::vector<int32_t> tokens(n * a.patchSize);
   for (int64_t first = 0; first < n; first += slice) {
     int64_t count = std::min(slice, n - first);
-    aeDecode(latents.slice(first * a.latentSize, count * a.latentSize),
-             llvm::MutableArrayRef<float>(logits).take_front(count *
-                                                             a.patchSize * v));
-    // Rows split over the linear layers' threads (each row's maximum is
-    // found by one thread, the same for any count).
-    calm::ukernels::parallelFor(
-        count * a.patchSize, [&](int64_t begin, int64_t end) {
-          for (int64_t i = begin; i < end; ++i)
-            tokens[first * a.patchSize + i] = argmax(&logits[i * v], v);
-        });
+    // Each latent decodes on its own: ranges of them run on the threads at
+    // once, decoder and argmax (the same tokens for any thread count), except
+    // where an activation scale spans the call.
+    auto decode = [&](int64_t begin, int64_t end) {
+      aeDecode(latents.slice((first + begin) * a.latentSize,
+                             (end - begin) * a.latentSize),
+               llvm::MutableArrayRef<float>(logits).slice(
+                   begin * a.patchSize * v, (end - begin) * a.patchSize * v));
+    };
+    auto pick = [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin * a.patchSize; i < end * a.patchSize; ++i)
+        tokens[first * a.patchSize + i] = argmax(&logits[i * v], v);
+    };
+    if (count < kMinSplitRows || aeWeights.hasPerCallScales()) {
+      decode(0, count);
+      // Rows split over the threads (each row's maximum found by one).
+      calm::ukernels::parallelFor(count, pick);
+    } else {
+      calm::ukernels::parallelFor(count, [&](int64_t begin, int64_t end) {
+        decode(begin, end);
+        pick(begin, end);
+      });
+    }
   }
   return tokens;
 }

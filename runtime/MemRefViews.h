@@ -58,10 +58,16 @@ public:
   ~WeightBuffer();
   uint8_t *data() const { return bytes; }
   uint64_t size() const { return length; }
+  /// Whether some packed layer has one activation scale per call (i8/tensor,
+  /// fp8/tensor): then the rows of a call depend on each other, and a
+  /// function over this buffer must not be split into row ranges.
+  bool hasPerCallScales() const { return perCallScales; }
+  void setPerCallScales() { perCallScales = true; }
 
 private:
   uint8_t *bytes = nullptr;
   uint64_t length = 0;
+  bool perCallScales = false;
 };
 
 inline ByteBuffer bytes(const WeightBuffer &w) {

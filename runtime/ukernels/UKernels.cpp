@@ -406,12 +406,17 @@ private:
 } // namespace
 
 void calm::ukernels::setThreads(int threads) { Pool::get().resize(threads); }
+/// Set on the threads running a parallelRanges job: work inside it (the
+/// compiled functions' linear layers) stays on that thread, since the pool
+/// runs one job at a time.
+static thread_local bool insideParallelRanges = false;
+
 void calm::ukernels::parallelRanges(int64_t n,
                                     void (*fn)(void *, int64_t, int64_t),
                                     void *ctx) {
   Pool &pool = Pool::get();
   int tasks = static_cast<int>(std::min<int64_t>(pool.getSize(), n));
-  if (tasks <= 1) {
+  if (tasks <= 1 || insideParallelRanges) {
     if (n > 0)
       fn(ctx, 0, n);
     return;
@@ -419,8 +424,11 @@ void calm::ukernels::parallelRanges(int64_t n,
   int64_t per = (n + tasks - 1) / tasks;
   pool.run(tasks, [&](int t) {
     int64_t b = std::min(n, t * per), e = std::min(n, b + per);
-    if (b < e)
-      fn(ctx, b, e);
+    if (b >= e)
+      return;
+    insideParallelRanges = true;
+    fn(ctx, b, e);
+    insideParallelRanges = false;
   });
 }
 int calm::ukernels::getThreads() { return Pool::get().getSize(); }
@@ -669,7 +677,7 @@ void calm::ukernels::linear(Form form, const float *x, int64_t m,
   Pool &pool = Pool::get();
   int64_t work = m * n * l.kPadded;
   int tasks =
-      work < (1 << 16)
+      work < (1 << 16) || insideParallelRanges
           ? 1
           : static_cast<int>(std::min<int64_t>(pool.getSize(), (n + 15) / 16));
   int64_t per = ((n + tasks - 1) / tasks + 15) / 16 * 16;

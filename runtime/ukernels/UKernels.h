@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 namespace calm::ukernels {
 
@@ -102,12 +103,15 @@ int getThreads();
 
 /// Runs fn(ctx, begin, end) over [0, n) split into one contiguous range per
 /// pool thread (the calling thread takes the first), for other row-parallel
-/// work of the runtime (the decoder's argmax) on the same threads.
+/// work of the runtime (a compiled function over ranges of rows, the
+/// decoder's argmax) on the same threads. Inside fn, linear() and nested
+/// parallelFor calls run on the calling thread alone.
 void parallelRanges(int64_t n, void (*fn)(void *ctx, int64_t, int64_t),
                     void *ctx);
 template <typename Fn> void parallelFor(int64_t n, Fn &&fn) {
+  using F = std::remove_reference_t<Fn>;
   parallelRanges(
-      n, [](void *c, int64_t b, int64_t e) { (*static_cast<Fn *>(c))(b, e); },
+      n, [](void *c, int64_t b, int64_t e) { (*static_cast<F *>(c))(b, e); },
       const_cast<void *>(static_cast<const void *>(&fn)));
 }
 
