@@ -112,7 +112,21 @@ struct TileFinish {
   }
 };
 
-struct F32Ops : TileFinish {
+/// The finish of the forms that accumulate one f32 vector per output:
+/// init + its horizontal sum, alone or a tile at a time.
+struct FloatSums : TileFinish {
+  static float finish(const Ctx &, __m512 a, float init, int64_t, int64_t) {
+    return init + hsum(a);
+  }
+  static constexpr bool kIntegerSums = false;
+  static __m512 toVector(__m512 a) { return a; }
+  static __m512 finishVec(const Ctx &, __m512 sum, __m512 init, int64_t,
+                          int64_t, __mmask8) {
+    return _mm512_add_ps(init, sum);
+  }
+};
+
+struct F32Ops : FloatSums {
   static constexpr int kStep = 16;
   using Acc = __m512;
   using W = __m512;
@@ -129,22 +143,13 @@ struct F32Ops : TileFinish {
   static Acc mac(const Ctx &, Acc a, const X &x, const W &w) {
     return _mm512_fmadd_ps(x, w, a);
   }
-  static float finish(const Ctx &, Acc a, float init, int64_t, int64_t) {
-    return init + hsum(a);
-  }
-  static constexpr bool kIntegerSums = false;
-  static __m512 toVector(Acc a) { return a; }
-  static __m512 finishVec(const Ctx &, __m512 sum, __m512 init, int64_t,
-                          int64_t, __mmask8) {
-    return _mm512_add_ps(init, sum);
-  }
 };
 
 /// bf16 weights and activations, one vdpbf16ps per 32 elements. 4 x 4 tiles
 /// with one accumulator each: 8 loads per 16 vdpbf16ps (2 x 2 accumulators
 /// per output in 4 x 2 tiles needed 12, and the kernel was bound by them);
 /// a GEMV tile still has 4 independent chains to hide the latency.
-struct BF16Ops : TileFinish {
+struct BF16Ops : FloatSums {
   static constexpr int kStep = 32;
   using Acc = __m512;
   using W = __m512bh;
@@ -160,15 +165,6 @@ struct BF16Ops : TileFinish {
   }
   static Acc mac(const Ctx &, Acc a, const X &x, const W &w) {
     return _mm512_dpbf16_ps(a, x, w);
-  }
-  static float finish(const Ctx &, Acc a, float init, int64_t, int64_t) {
-    return init + hsum(a);
-  }
-  static constexpr bool kIntegerSums = false;
-  static __m512 toVector(Acc a) { return a; }
-  static __m512 finishVec(const Ctx &, __m512 sum, __m512 init, int64_t,
-                          int64_t, __mmask8) {
-    return _mm512_add_ps(init, sum);
   }
 };
 
@@ -319,7 +315,7 @@ struct I8Ops : TileFinish {
 /// L-Mul products as integer adds (docs/LMUL.md; NaN/inf rows go to the
 /// scalar path): s = |x|t + |w|t; zero where an operand is not normal or s
 /// underflows; else sign | min(s + offset, inf). Products accumulate in f32.
-struct LMulOps : TileFinish {
+struct LMulOps : FloatSums {
   static constexpr int kStep = 16;
   using Acc = __m512;
   // The weight's sign and magnitude are split once per column; the rows of
@@ -364,20 +360,11 @@ struct LMulOps : TileFinish {
     __m512i product = _mm512_ternarylogic_epi32(r, x.sign, w.sign, 0xF6);
     return _mm512_mask_add_ps(a, live, a, _mm512_castsi512_ps(product));
   }
-  static float finish(const Ctx &, Acc a, float init, int64_t, int64_t) {
-    return init + hsum(a);
-  }
-  static constexpr bool kIntegerSums = false;
-  static __m512 toVector(Acc a) { return a; }
-  static __m512 finishVec(const Ctx &, __m512 sum, __m512 init, int64_t,
-                          int64_t, __mmask8) {
-    return _mm512_add_ps(init, sum);
-  }
 
   /// The integer-add form (TileLoop.h, lmulTileForm): one add per product;
   /// Masked, products are zeroed where an operand is not normal (with an
   /// and: masked forms compile to add + blend).
-  template <bool Masked> struct AddOnlyOps : TileFinish {
+  template <bool Masked> struct AddOnlyOps : FloatSums {
     static constexpr int kStep = 16;
     using Acc = __m512;
     struct W {
@@ -408,15 +395,6 @@ struct LMulOps : TileFinish {
       if (Masked) // live in both: ternary (x & w) & product
         product = _mm512_ternarylogic_epi32(product, x.live, w.live, 0x80);
       return _mm512_add_ps(a, _mm512_castsi512_ps(product));
-    }
-    static float finish(const Ctx &c, Acc a, float init, int64_t r, int64_t j) {
-      return LMulOps::finish(c, a, init, r, j);
-    }
-    static constexpr bool kIntegerSums = false;
-    static __m512 toVector(Acc a) { return a; }
-    static __m512 finishVec(const Ctx &c, __m512 sum, __m512 init, int64_t r0,
-                            int64_t j, __mmask8 columns) {
-      return LMulOps::finishVec(c, sum, init, r0, j, columns);
     }
   };
   using AddOnly = AddOnlyOps<false>;
