@@ -65,7 +65,7 @@ __m256 dequantizeRows(const Ctx &c, __m256 sum, __m256 init, int64_t r,
   if (c.p.form.channel) {
     a = _mm256_set_m128(_mm_set1_ps(c.p.scale[r + 1]),
                         _mm_set1_ps(c.p.scale[r]));
-    __m128 cols = _mm_maskload_ps(sB + j, columns); // once per tile
+    __m128 cols = _mm_maskload_ps(sB + j, columns);
     b = _mm256_set_m128(cols, cols);
   } else {
     a = _mm256_set1_ps(c.p.scale[0]);
