@@ -66,6 +66,9 @@ void kernelAVX2(const Prepared &p, const uint8_t *packed,
 /// fp8 kernel's order: vpunpcklbw/vpunpckhbw interleave within 128-bit lanes,
 /// so the first 32 are elements 16l + j and the next 32 elements 16l + 8 + j
 /// (l = 0..3, j = 0..7).
+int32_t argmaxAVX512(const float *row, int64_t n);
+int32_t argmaxAVX2(const float *row, int64_t n);
+
 inline int fp8KernelOrder(int i) {
   int lane = i / 16, j = i % 16;
   return (j < 8 ? 0 : 32) + lane * 8 + (j % 8);

@@ -10,6 +10,7 @@
 
 #include "TileLoop.h"
 
+#include <cmath>
 #include <immintrin.h>
 
 using namespace calm::ukernels;
@@ -340,4 +341,39 @@ void calm::ukernels::detail::kernelAVX2(const Prepared &p,
                                         const Columns &c) {
   dispatch<F32Ops, BF16Ops, F16Ops, FP8Ops<true>, FP8Ops<false>, I8Ops,
            LMulOps>(p, packed, l, c);
+}
+
+// Two passes over a row that is in L1 (the maximum, then its first index):
+// cheaper than carrying an index vector through the first.
+int32_t calm::ukernels::detail::argmaxAVX2(const float *row, int64_t n) {
+  __m256 best = _mm256_set1_ps(-INFINITY), nan = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 v = _mm256_loadu_ps(row + i);
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+    best = _mm256_max_ps(v, best); // a NaN v leaves best as it was
+  }
+  __m128 h =
+      _mm_max_ps(_mm256_castps256_ps128(best), _mm256_extractf128_ps(best, 1));
+  h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+  h = _mm_max_ss(h, _mm_movehdup_ps(h));
+  float m = _mm_cvtss_f32(h);
+  bool anyNaN = _mm256_movemask_ps(nan) != 0;
+  for (int64_t t = i; t < n; ++t) {
+    anyNaN |= row[t] != row[t];
+    m = row[t] > m ? row[t] : m;
+  }
+  __m256 target = _mm256_set1_ps(m);
+  for (i = 0; i + 8 <= n; i += 8) {
+    __m256 v = _mm256_loadu_ps(row + i);
+    int hits =
+        _mm256_movemask_ps(anyNaN ? _mm256_cmp_ps(v, v, _CMP_UNORD_Q)
+                                  : _mm256_cmp_ps(v, target, _CMP_EQ_OQ));
+    if (hits)
+      return static_cast<int32_t>(i + __builtin_ctz(hits));
+  }
+  for (; i < n; ++i)
+    if (anyNaN ? row[i] != row[i] : row[i] == m)
+      return static_cast<int32_t>(i);
+  return 0;
 }

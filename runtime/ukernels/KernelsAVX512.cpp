@@ -8,6 +8,7 @@
 
 #include "TileLoop.h"
 
+#include <cmath>
 #include <immintrin.h>
 
 using namespace calm::ukernels;
@@ -409,4 +410,28 @@ void calm::ukernels::detail::kernelAVX512(const Prepared &p,
                                           const Columns &c) {
   dispatch<F32Ops, BF16Ops, F16Ops, FP8Ops<true>, FP8Ops<false>, I8Ops,
            LMulOps>(p, packed, l, c);
+}
+
+// As argmaxAVX2; the tail is a masked load padded with -inf, its compares
+// masked too.
+int32_t calm::ukernels::detail::argmaxAVX512(const float *row, int64_t n) {
+  __m512 best = _mm512_set1_ps(-INFINITY);
+  __mmask16 nan = 0;
+  for (int64_t i = 0; i < n; i += 16) {
+    __mmask16 live = n - i >= 16 ? 0xFFFF : (1u << (n - i)) - 1u;
+    __m512 v = _mm512_mask_loadu_ps(best, live, row + i);
+    nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+    best = _mm512_max_ps(v, best); // a NaN v leaves best as it was
+  }
+  float m = _mm512_reduce_max_ps(best);
+  __m512 target = _mm512_set1_ps(m);
+  for (int64_t i = 0; i < n; i += 16) {
+    __mmask16 live = n - i >= 16 ? 0xFFFF : (1u << (n - i)) - 1u;
+    __m512 v = _mm512_maskz_loadu_ps(live, row + i);
+    __mmask16 hits = nan ? _mm512_mask_cmp_ps_mask(live, v, v, _CMP_UNORD_Q)
+                         : _mm512_mask_cmp_ps_mask(live, v, target, _CMP_EQ_OQ);
+    if (hits)
+      return static_cast<int32_t>(i + __builtin_ctz(hits));
+  }
+  return 0;
 }

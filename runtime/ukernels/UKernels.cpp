@@ -170,15 +170,17 @@ float scaleOf(float amax, const Form &f) {
 
 /// amax that NaN poisons (as maximumf does in the compiled form).
 float amaxOf(const float *v, int64_t n) {
-  // Branch-free, so that it vectorizes.
-  float m = 0.0f;
-  bool nan = false;
-  for (int64_t i = 0; i < n; ++i) {
-    float a = std::fabs(v[i]);
-    nan |= a != a;
-    m = a > m ? a : m;
-  }
-  return nan ? std::numeric_limits<float>::quiet_NaN() : m;
+  // On magnitude bits, whose unsigned order is the order of |x| (NaN above
+  // inf): an integer maximum, which vectorizes where a float one (a
+  // reduction the compiler may not reorder) does not.
+  uint32_t m = 0;
+  for (int64_t i = 0; i < n; ++i)
+    m = std::max(m, bitsOf(v[i]) & 0x7FFFFFFFu);
+  if (m > 0x7F800000u)
+    return std::numeric_limits<float>::quiet_NaN();
+  float f;
+  std::memcpy(&f, &m, 4);
+  return f;
 }
 
 } // namespace
@@ -455,6 +457,10 @@ bool &useAVX512() {
   return use;
 }
 } // namespace
+
+int32_t calm::ukernels::argmax(const float *row, int64_t n) {
+  return useAVX512() ? argmaxAVX512(row, n) : argmaxAVX2(row, n);
+}
 
 const char *calm::ukernels::isa() { return useAVX512() ? "avx512" : "avx2"; }
 

@@ -91,6 +91,10 @@ void linear(Form form, const float *x, int64_t m, int64_t xStride,
             const void *packed, int64_t n, int64_t k, const float *init,
             int64_t initStride, float *out, int64_t outStride);
 
+/// Index of the first maximum of row[0, n) (n >= 1), NaN counting as the
+/// maximum, as torch.argmax; -0 and +0 are equal. Vectorized on both ISAs.
+int32_t argmax(const float *row, int64_t n);
+
 /// Instruction set used by linear(): "avx512" (F, BW, VL, VNNI, BF16, VBMI) or
 /// "avx2" (AVX2, FMA, F16C). CALM_UKERNEL_ISA=avx2 forces the AVX2 path.
 const char *isa();

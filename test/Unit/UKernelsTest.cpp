@@ -409,6 +409,58 @@ TEST(UKernels, PackedWeightsEqualTheReferenceQuantization) {
   }
 }
 
+/// torch.argmax's rule, written out: the first NaN, else the first element
+/// equal to the maximum (-0 == +0).
+int32_t referenceArgmax(const std::vector<float> &row) {
+  for (size_t i = 0; i < row.size(); ++i)
+    if (std::isnan(row[i]))
+      return static_cast<int32_t>(i);
+  float best = row[0];
+  for (float x : row)
+    best = x > best ? x : best;
+  for (size_t i = 0; i < row.size(); ++i)
+    if (row[i] == best)
+      return static_cast<int32_t>(i);
+  return -1;
+}
+
+/// Ragged lengths (vector bodies and tails), many ties, NaN (either sign),
+/// -inf rows and signed zeros, on both instruction sets.
+TEST(UKernels, ArgmaxIsTheFirstMaximumOnBothISAs) {
+  std::string before = isa();
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> small(-3, 3), pick(0, 9);
+  int checked = 0;
+  for (const char *set : {"avx512", "avx2"}) {
+    if (!setISA(set))
+      continue;
+    for (int64_t n : {1, 2, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, 4096}) {
+      for (int trial = 0; trial < 40; ++trial) {
+        std::vector<float> row(n);
+        for (float &x : row) {
+          int kind = pick(rng);
+          x = kind == 0   ? -0.0f
+              : kind == 1 ? 0.0f
+              : kind == 2 ? -INFINITY
+                          : static_cast<float>(small(rng));
+        }
+        if (trial % 4 == 1)
+          row[rng() % n] = trial % 8 == 1 ? NAN : -NAN;
+        if (trial % 4 == 2)
+          std::fill(row.begin(), row.end(), -INFINITY);
+        if (trial % 4 == 3)
+          for (float &x : row)
+            x = x > 0 ? -x : x; // maxima at zeros of either sign
+        ASSERT_EQ(argmax(row.data(), n), referenceArgmax(row))
+            << set << " n=" << n << " trial " << trial;
+        ++checked;
+      }
+    }
+  }
+  setISA(before);
+  EXPECT_GT(checked, 0);
+}
+
 TEST(UKernels, FormsEncodeAndDecode) {
   for (const char *name : kForms) {
     Form f = parse(name), g = Form::decode(f.encode());
