@@ -2,6 +2,7 @@
 
 #include "BrierLM.h"
 #include "Sampling.h"
+#include "ukernels/UKernels.h"
 
 #include <cmath>
 
@@ -33,28 +34,41 @@ std::vector<float> calm::runtime::drawBlockNoise(const CALMModel &model,
   return drawNoise(model, 2 * positions, rng);
 }
 
-BrierSums calm::runtime::calmBlockBrier(CALMModel &model,
-                                        llvm::ArrayRef<int32_t> block,
-                                        llvm::ArrayRef<float> noise,
-                                        std::vector<int32_t> *tokens) {
+/// The backbone's teacher-forced pass over a block: the hidden state after
+/// chunk i conditions chunk i + 1. In `cache`, or null: the model's own.
+static std::vector<float> prefillBlock(CALMModel &model, CALMCache *cache,
+                                       llvm::ArrayRef<int32_t> block) {
   const CALMConfig &c = model.getConfig();
-  int64_t k = c.patchSize, d = c.hiddenSize, z = c.latentSize;
-  int64_t positions = static_cast<int64_t>(block.size()) / k - 1;
-  // One teacher-forced pass: the hidden state after chunk i conditions
-  // chunk i + 1.
-  std::vector<float> hidden(positions * d), latents(2 * positions * z);
-  model.resetCache();
-  llvm::Error err = model.prefill(block.take_front(positions * k), hidden);
+  int64_t positions = static_cast<int64_t>(block.size()) / c.patchSize - 1;
+  std::vector<float> hidden(positions * c.hiddenSize);
+  llvm::ArrayRef<int32_t> chunks = block.take_front(positions * c.patchSize);
+  if (cache)
+    cache->position = 0;
+  else
+    model.resetCache();
+  llvm::Error err = cache ? model.prefill(*cache, chunks, hidden)
+                          : model.prefill(chunks, hidden);
   // The caller validated ids and sized the cache; a failure here is a bug.
   if (err)
     llvm::report_fatal_error(llvm::toString(std::move(err)).c_str());
-  // One head pass for both samples of every position: each of the 2P rows
-  // its own hidden state and noise, in the noise's [2, P] order.
-  std::vector<float> rows(2 * positions * d);
+  return hidden;
+}
+
+/// The terms of a block given its hidden states: one head pass for both
+/// samples of every position, one batched decoder pass.
+static BrierSums scoreBlock(CALMModel &model, llvm::ArrayRef<int32_t> block,
+                            llvm::ArrayRef<float> hidden,
+                            llvm::ArrayRef<float> noise,
+                            std::vector<int32_t> *tokens) {
+  const CALMConfig &c = model.getConfig();
+  int64_t k = c.patchSize, d = c.hiddenSize, z = c.latentSize;
+  int64_t positions = static_cast<int64_t>(block.size()) / k - 1;
+  // Each of the 2P rows its own hidden state and noise, in the noise's
+  // [2, P] order.
+  std::vector<float> rows(2 * positions * d), latents(2 * positions * z);
   for (int s = 0; s < 2; ++s)
     std::copy(hidden.begin(), hidden.end(), rows.begin() + s * positions * d);
   model.headRows(rows, noise, latents);
-  // One batched decoder pass for both samples of every position.
   std::vector<int32_t> decoded = model.decodeTokens(latents);
   BrierSums sums;
   sums.positions = positions;
@@ -72,6 +86,38 @@ BrierSums calm::runtime::calmBlockBrier(CALMModel &model,
   if (tokens)
     *tokens = std::move(decoded);
   return sums;
+}
+
+BrierSums calm::runtime::calmBlockBrier(CALMModel &model,
+                                        llvm::ArrayRef<int32_t> block,
+                                        llvm::ArrayRef<float> noise,
+                                        std::vector<int32_t> *tokens) {
+  std::vector<float> hidden = prefillBlock(model, nullptr, block);
+  return scoreBlock(model, block, hidden, noise, tokens);
+}
+
+BrierSums calm::runtime::calmBlocksBrier(
+    CALMModel &model, llvm::ArrayRef<llvm::ArrayRef<int32_t>> blocks,
+    llvm::ArrayRef<std::vector<float>> noise, std::vector<CALMCache> &caches) {
+  assert(blocks.size() == noise.size());
+  int64_t n = static_cast<int64_t>(blocks.size());
+  while (static_cast<int64_t>(caches.size()) < n)
+    caches.push_back(model.newCache());
+  // The prefills at once, each on its thread with its own cache: their
+  // attention and norms are single-threaded compiled code, and at a small
+  // width (the tiny CALM) they are most of a block's backbone time. The
+  // results are those of one prefill at a time (a thread's linear layers
+  // run on it alone, bit for bit as on all threads).
+  std::vector<std::vector<float>> hidden(n);
+  ukernels::parallelFor(n, [&](int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; ++b)
+      hidden[b] = prefillBlock(model, &caches[b], blocks[b]);
+  });
+  // The head and the decoder split each block's rows over the threads.
+  BrierSums total;
+  for (int64_t b = 0; b < n; ++b)
+    total.add(scoreBlock(model, blocks[b], hidden[b], noise[b], nullptr));
+  return total;
 }
 
 std::vector<double> calm::runtime::drawTwinUniforms(int64_t blockTokens,

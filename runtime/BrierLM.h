@@ -44,6 +44,15 @@ BrierSums calmBlockBrier(CALMModel &model, llvm::ArrayRef<int32_t> block,
                          llvm::ArrayRef<float> noise,
                          std::vector<int32_t> *tokens = nullptr);
 
+/// The terms of consecutive blocks, summed: each block's as calmBlockBrier
+/// gives them. Their backbone prefills run at once, one per pool thread,
+/// each in its own cache of `caches` (grown to one per block and kept for
+/// the next call); the head and decoder passes then go block by block.
+BrierSums calmBlocksBrier(CALMModel &model,
+                          llvm::ArrayRef<llvm::ArrayRef<int32_t>> blocks,
+                          llvm::ArrayRef<std::vector<float>> noise,
+                          std::vector<CALMCache> &caches);
+
 /// Noise for one block, drawn from `rng` in the layout calmBlockBrier takes.
 std::vector<float> drawBlockNoise(const CALMModel &model, int64_t blockTokens,
                                   std::mt19937_64 &rng);

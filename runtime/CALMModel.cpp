@@ -232,7 +232,7 @@ uint64_t CALMModel::weightBytes() const {
   return calmWeights.size() + aeWeights.size();
 }
 uint64_t CALMModel::cacheBytes() const {
-  return 4 * (kCache.size() + vCache.size());
+  return 4 * (cache.k.size() + cache.v.size());
 }
 
 llvm::Expected<std::unique_ptr<CALMModel>>
@@ -273,8 +273,8 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options) {
                                : std::to_string(cache >> 17) + " MB",
                       memory >> 20));
 
-  m->kCache.assign(cache, 0.0f);
-  m->vCache.assign(cache, 0.0f);
+  m->cache.k.assign(cache, 0.0f);
+  m->cache.v.assign(cache, 0.0f);
 
   mlir::OwningOpRef<mlir::ModuleOp> module =
       buildCALMModule(m->context, ck.config, ck.aeConfig, m->build);
@@ -327,7 +327,14 @@ void CALMModel::inputCompress(llvm::ArrayRef<int32_t> ids,
   reinterpret_cast<void (*)(W *, I2 *, F2 *)>(fnCompress)(&w, &in, &o);
 }
 
-llvm::Error CALMModel::prefill(llvm::ArrayRef<int32_t> chunks,
+CALMCache CALMModel::newCache() const {
+  CALMCache c;
+  c.k.assign(cache.k.size(), 0.0f);
+  c.v.assign(cache.v.size(), 0.0f);
+  return c;
+}
+
+llvm::Error CALMModel::prefill(CALMCache &kv, llvm::ArrayRef<int32_t> chunks,
                                llvm::MutableArrayRef<float> hidden) {
   const CALMConfig &c = getConfig();
   int64_t m = static_cast<int64_t>(chunks.size()) / c.patchSize;
@@ -335,7 +342,7 @@ llvm::Error CALMModel::prefill(llvm::ArrayRef<int32_t> chunks,
          static_cast<int64_t>(hidden.size()) == m * c.hiddenSize);
   if (m == 0)
     return llvm::Error::success();
-  if (position + m > build.maxChunks)
+  if (kv.position + m > build.maxChunks)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
         llvm::formatv("context is full: the KV cache holds {0} chunks ({1} "
@@ -349,12 +356,12 @@ llvm::Error CALMModel::prefill(llvm::ArrayRef<int32_t> chunks,
                         c.vocabSize));
   W w = bytes(calmWeights);
   I2 in = view<int32_t, 2>(chunks.data(), {m, c.patchSize});
-  W kc = bytes(kCache), vc = bytes(vCache);
+  W kc = bytes(kv.k), vc = bytes(kv.v);
   F2 o = view<float, 2>(hidden.data(), {m, c.hiddenSize});
   // One chunk takes the decode step's static-shape function.
   reinterpret_cast<void (*)(W *, I2 *, int64_t, W *, W *, F2 *)>(
-      m == 1 ? fnStep : fnPrefill)(&w, &in, position, &kc, &vc, &o);
-  position += m;
+      m == 1 ? fnStep : fnPrefill)(&w, &in, kv.position, &kc, &vc, &o);
+  kv.position += m;
   return llvm::Error::success();
 }
 
@@ -421,22 +428,6 @@ void CALMModel::aeDecode(llvm::ArrayRef<float> latents,
   reinterpret_cast<void (*)(W *, F2 *, F3 *)>(fnDecode)(&w, &z, &o);
 }
 
-/// Index of the first maximum, NaN counting as the maximum (torch.argmax).
-/// Two branch-free passes, which vectorize: the maximum, then its first
-/// index (std::max_element is one compare-and-branch per element).
-static int32_t argmax(const float *row, int64_t n) {
-  float best = row[0];
-  bool nan = false;
-  for (int64_t i = 0; i < n; ++i) {
-    nan |= row[i] != row[i];
-    best = row[i] > best ? row[i] : best;
-  }
-  for (int64_t i = 0; i < n; ++i)
-    if (nan ? row[i] != row[i] : row[i] == best)
-      return static_cast<int32_t>(i);
-  return 0;
-}
-
 std::vector<int32_t> CALMModel::decodeTokens(llvm::ArrayRef<float> latents) {
   const AutoencoderConfig &a = getAEConfig();
   int64_t n = latents.size() / a.latentSize, v = a.vocabSize;
@@ -462,7 +453,7 @@ std::vector<int32_t> CALMModel::decodeTokens(llvm::ArrayRef<float> latents) {
     };
     auto pick = [&](int64_t begin, int64_t end) {
       for (int64_t i = begin * a.patchSize; i < end * a.patchSize; ++i)
-        tokens[first * a.patchSize + i] = argmax(&logits[i * v], v);
+        tokens[first * a.patchSize + i] = ukernels::argmax(&logits[i * v], v);
     };
     if (count < kMinSplitRows || aeWeights.hasPerCallScales()) {
       decode(0, count);

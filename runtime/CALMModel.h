@@ -26,6 +26,15 @@ struct ModelOptions {
   ModelBuildOptions build;
 };
 
+/// One sequence's backbone state: K and V of every layer at each position
+/// of the context, and how many positions are held. A model keeps one for
+/// the calls that take none; more (CALMModel::newCache) let sequences be
+/// prefilled at once on different threads.
+struct CALMCache {
+  std::vector<float> k, v;
+  int64_t position = 0;
+};
+
 class CALMModel {
 public:
   ~CALMModel();
@@ -42,18 +51,28 @@ public:
   uint64_t cacheBytes() const;
 
   /// Input compression of `n` chunks: ids [n, K] -> out [n, d].
-  void inputCompress(llvm::ArrayRef<int32_t> ids, llvm::MutableArrayRef<float> out);
+  void inputCompress(llvm::ArrayRef<int32_t> ids,
+                     llvm::MutableArrayRef<float> out);
   /// Chunks held in the KV cache.
-  int64_t getPosition() const { return position; }
-  void resetCache() { position = 0; }
+  int64_t getPosition() const { return cache.position; }
+  void resetCache() { cache.position = 0; }
+  /// An empty cache of the model's context (--max-chunks), for prefill().
+  CALMCache newCache() const;
   /// Appends one chunk (K ids) to the context; `hidden` [d] receives the
   /// backbone output at its position. Fails when the cache is full or an id
   /// is outside the vocabulary.
-  llvm::Error step(llvm::ArrayRef<int32_t> chunk, llvm::MutableArrayRef<float> hidden);
+  llvm::Error step(llvm::ArrayRef<int32_t> chunk,
+                   llvm::MutableArrayRef<float> hidden);
   /// Appends M chunks (ids [M, K]) in one pass; `hidden` [M, d] receives the
   /// backbone output at each of their positions (row m conditions chunk m +
   /// 1). The same failures as step().
   llvm::Error prefill(llvm::ArrayRef<int32_t> chunks,
+                      llvm::MutableArrayRef<float> hidden) {
+    return prefill(cache, chunks, hidden);
+  }
+  /// The same on `cache` (from newCache) instead of the model's own; calls
+  /// on different caches may run at once on different threads.
+  llvm::Error prefill(CALMCache &kv, llvm::ArrayRef<int32_t> chunks,
                       llvm::MutableArrayRef<float> hidden);
   /// Energy head: hidden [d] and noise [S, E] -> latents [S, Z].
   void head(llvm::ArrayRef<float> hidden, llvm::ArrayRef<float> noise,
@@ -63,7 +82,8 @@ public:
   void headRows(llvm::ArrayRef<float> hidden, llvm::ArrayRef<float> noise,
                 llvm::MutableArrayRef<float> latents);
   /// Autoencoder decoder: latents [N, Z] -> logits [N, K, V].
-  void aeDecode(llvm::ArrayRef<float> latents, llvm::MutableArrayRef<float> logits);
+  void aeDecode(llvm::ArrayRef<float> latents,
+                llvm::MutableArrayRef<float> logits);
   /// Decoded tokens (argmax) of latents [N, Z]: [N, K]. Decodes a slice of
   /// latents at a time (~128 MB of logits), so memory stays bounded.
   std::vector<int32_t> decodeTokens(llvm::ArrayRef<float> latents);
@@ -81,12 +101,12 @@ private:
   mlir::MLIRContext context;
   std::unique_ptr<CompiledModule> compiled;
   WeightBuffer calmWeights, aeWeights;
-  std::vector<float> kCache, vCache, logitsScratch;
+  CALMCache cache;
+  std::vector<float> logitsScratch;
   ModelBuildOptions build;
-  int64_t position = 0;
   void *fnCompress = nullptr, *fnStep = nullptr, *fnPrefill = nullptr,
-       *fnHead = nullptr, *fnHeadRows = nullptr,
-       *fnEncode = nullptr, *fnDecode = nullptr;
+       *fnHead = nullptr, *fnHeadRows = nullptr, *fnEncode = nullptr,
+       *fnDecode = nullptr;
 };
 
 /// Converts a checkpoint tensor (f32, f16 or bf16) to f32, rejecting NaN and

@@ -683,15 +683,28 @@ static int runEval() {
   BrierSums total;
   bool progress = !jsonOutput && sys::Process::StandardErrIsDisplayed();
   auto start = std::chrono::steady_clock::now();
-  for (int64_t b = 0; b < blocks; ++b) {
-    ArrayRef<int32_t> block =
-        ArrayRef<int32_t>(stream).slice(b * blockSize, blockSize);
-    if (loaded.calm)
-      total.add(calmBlockBrier(*loaded.calm, block,
-                               drawBlockNoise(*loaded.calm, blockSize, rng)));
-    else
-      total.add(twinBlockBrier(*loaded.llama, block, k,
+  // A CALM's blocks go in groups of one per thread (their backbone prefills
+  // run at once); the noise is drawn block by block in order, so the sums
+  // do not depend on the thread count.
+  int64_t group =
+      loaded.calm ? std::max(1, calm::ukernels::getThreads()) : 1;
+  std::vector<CALMCache> caches;
+  for (int64_t first = 0; first < blocks; first += group) {
+    int64_t count = std::min(group, blocks - first);
+    std::vector<ArrayRef<int32_t>> members;
+    for (int64_t b = first; b < first + count; ++b)
+      members.push_back(
+          ArrayRef<int32_t>(stream).slice(b * blockSize, blockSize));
+    if (loaded.calm) {
+      std::vector<std::vector<float>> noise;
+      for (int64_t b = 0; b < count; ++b)
+        noise.push_back(drawBlockNoise(*loaded.calm, blockSize, rng));
+      total.add(calmBlocksBrier(*loaded.calm, members, noise, caches));
+    } else {
+      total.add(twinBlockBrier(*loaded.llama, members[0], k,
                                drawTwinUniforms(blockSize, k, rng)));
+    }
+    int64_t b = first + count - 1;
     if (progress) {
       double elapsed = std::chrono::duration<double>(
                            std::chrono::steady_clock::now() - start)
