@@ -101,6 +101,7 @@ llvm::Error calm::runtime::lowerToLLVMDialect(mlir::ModuleOp module,
   mlir::calm::CPUPipelineOptions cpu;
   cpu.vectorWidth = options.vectorWidth;
   cpu.ukernels = options.ukernels;
+  cpu.polynomialExp = options.polynomialExp;
   mlir::calm::buildCPUPipeline(pm, cpu);
   if (mlir::failed(pm.run(module)))
     return makeError("lowering the model failed: " +
@@ -195,6 +196,7 @@ static std::string cacheKey(mlir::ModuleOp module, const CompileOptions &o,
   hash.update(o.numerics.str());
   hash.update(std::to_string(o.vectorWidth));
   hash.update(o.ukernels ? "ukernels" : "codegen");
+  hash.update(o.polynomialExp ? "polynomial-exp" : "libm-exp");
   hash.update(LLVM_VERSION_STRING);
   hash.update(tm.getTargetCPU());
   hash.update(tm.getTargetFeatureString());

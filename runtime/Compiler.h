@@ -36,6 +36,8 @@ struct CompileOptions {
   /// Linear layers in the microkernels, weights at rest in their form
   /// (calm-contractions-to-ukernels); false: everything through codegen.
   bool ukernels = true;
+  /// f32 exp as calm-polynomial-exp's vector polynomial; false: libm expf.
+  bool polynomialExp = true;
 };
 
 /// $CALM_CACHE_DIR, else $XDG_CACHE_HOME/calm-mlir, else ~/.cache/calm-mlir.

@@ -94,6 +94,10 @@ void mlir::calm::buildCPUPipeline(OpPassManager &pm,
   // fp8 and bf16 casts as integer ops: convert-to-llvm would leave f8 casts
   // unconverted.
   pm.addPass(calm::createCALMExpandFloatCasts());
+  // exp (SiLU, softmax) in vector registers rather than a libm call per
+  // lane.
+  if (options.polynomialExp)
+    pm.addPass(calm::createCALMPolynomialExp());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

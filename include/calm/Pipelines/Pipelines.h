@@ -22,6 +22,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Elements per vector when vectorizing loops from linalg "
                      "ops (0 disables vectorization)"),
       llvm::cl::init(8)};
+  PassOptions::Option<bool> polynomialExp{
+      *this, "polynomial-exp",
+      llvm::cl::desc("Compute f32 math.exp as a vector polynomial "
+                     "(calm-polynomial-exp, at most 3 ulp); false: one libm "
+                     "expf call per vector lane"),
+      llvm::cl::init(true)};
 };
 
 /// func/arith/scf/memref/tensor/linalg/vector/calm -> LLVM dialect:
