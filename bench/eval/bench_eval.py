@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """bench/eval driver (see run.sh): one run, same machine and threads for every contender; prints a
-Markdown table with ratios against the PyTorch reference in bf16."""
+Markdown table with ratios against the PyTorch reference in bf16. Each eval contender runs --repeat
+times, interleaved round by round, and reports its median: single runs on these shared 2-core
+machines vary by 15-50%."""
 import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 
@@ -43,6 +46,7 @@ def main():
     ap.add_argument("--tiny-blocks", type=int, default=40)
     ap.add_argument("--big-blocks", type=int, default=2)
     ap.add_argument("--tokens", type=int, default=32, help="tokens generated at T = 1/2")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each eval contender (median)")
     ap.add_argument("--only", choices=["eval", "sample", "prefill"], action="append",
                     help="run only these parts (default: all)")
     a = ap.parse_args()
@@ -64,17 +68,26 @@ def run_eval(a):
     rows = []
     for name, model, blocks in (("tiny CALM", os.path.join(ROOT, "models/calm-tiny"), a.tiny_blocks),
                                 ("CALM-M shape", a.big, a.big_blocks)):
-        ref = torch_eval(a, model, blocks, "bf16")
-        rows.append((name, "PyTorch bf16", ref, ref))
-        rows.append((name, "PyTorch f32", torch_eval(a, model, blocks, "f32"), ref))
+        contenders = [("PyTorch bf16", lambda m=model, b=blocks: torch_eval(a, m, b, "bf16")),
+                      ("PyTorch f32", lambda m=model, b=blocks: torch_eval(a, m, b, "f32"))]
         for numerics in ("f32", "bf16", "i8/channel", "lmul:4"):
-            rows.append((name, "calm-run " + numerics, calm_eval(a, model, blocks, numerics), ref))
+            contenders.append(("calm-run " + numerics,
+                               lambda m=model, b=blocks, n=numerics: calm_eval(a, m, b, n)))
+        # Round by round, so that a slow spell of the machine hits every contender alike.
+        runs = {who: [] for who, _ in contenders}
+        for _ in range(max(1, a.repeat)):
+            for who, fn in contenders:
+                runs[who].append(fn())
+        ref = statistics.median(runs["PyTorch bf16"])
+        for who, _ in contenders:
+            rows.append((name, who, statistics.median(runs[who]), ref,
+                         min(runs[who]), max(runs[who])))
         print("  %s done" % name, file=sys.stderr)
-    print("\n| eval (blocks of 512) | contender | tokens/s | x PyTorch bf16 |")
-    print("|---|---|---|---|")
-    for name, who, tps, ref in rows:
-        print("| %s | %s | %.1f | %.2f |" % (name, who, tps, tps / ref))
-
+    print("\n| eval (blocks of 512) | contender | tokens/s (median of %d) | x PyTorch bf16 | range |"
+          % max(1, a.repeat))
+    print("|---|---|---|---|---|")
+    for name, who, tps, ref, lo, hi in rows:
+        print("| %s | %s | %.1f | %.2f | %.0f-%.0f |" % (name, who, tps, tps / ref, lo, hi))
 
 
 def run_sample(a):
