@@ -276,9 +276,13 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options) {
   m->cache.k.assign(cache, 0.0f);
   m->cache.v.assign(cache, 0.0f);
 
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      buildCALMModule(m->context, ck.config, ck.aeConfig, m->build);
-  auto compiled = compileModule(*module, options.compile);
+  auto compiled = openOrCompile(
+      options.compile,
+      getCALMManifest(ck.config, ck.aeConfig, m->build,
+                      options.compile.numerics.str()),
+      [&] {
+        return buildCALMModule(m->context, ck.config, ck.aeConfig, m->build);
+      });
   if (!compiled)
     return compiled.takeError();
   m->compiled = std::move(*compiled);

@@ -19,14 +19,19 @@
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/SHA256.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/Timer.h"
@@ -34,6 +39,7 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <chrono>
+#include <dlfcn.h>
 
 using namespace calm::runtime;
 
@@ -42,7 +48,8 @@ static llvm::Error makeError(const llvm::Twine &message) {
 }
 
 std::string calm::runtime::getDefaultCacheDir() {
-  if (std::optional<std::string> dir = llvm::sys::Process::GetEnv("CALM_CACHE_DIR"))
+  if (std::optional<std::string> dir =
+          llvm::sys::Process::GetEnv("CALM_CACHE_DIR"))
     return *dir;
   llvm::SmallString<256> path;
   if (std::optional<std::string> xdg =
@@ -178,7 +185,8 @@ emitObject(llvm::Module &module, llvm::TargetMachine &tm) {
   llvm::SmallVector<char, 0> object;
   llvm::raw_svector_ostream os(object);
   llvm::legacy::PassManager pm;
-  if (tm.addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile))
+  if (tm.addPassesToEmitFile(pm, os, nullptr,
+                             llvm::CodeGenFileType::ObjectFile))
     return makeError("the host target cannot emit object files");
   pm.run(module);
   return std::move(object);
@@ -197,6 +205,7 @@ static std::string cacheKey(mlir::ModuleOp module, const CompileOptions &o,
   hash.update(std::to_string(o.vectorWidth));
   hash.update(o.ukernels ? "ukernels" : "codegen");
   hash.update(o.polynomialExp ? "polynomial-exp" : "libm-exp");
+  hash.update(o.manifest.toJSON());
   hash.update(LLVM_VERSION_STRING);
   hash.update(tm.getTargetCPU());
   hash.update(tm.getTargetFeatureString());
@@ -212,22 +221,127 @@ static std::string cacheKey(mlir::ModuleOp module, const CompileOptions &o,
   return llvm::toHex(hash.final(), /*LowerCase=*/true).substr(0, 32);
 }
 
-CompiledModule::~CompiledModule() = default;
+CompiledModule::~CompiledModule() {
+  if (library)
+    dlclose(library);
+}
+
+void *CompiledModule::symbol(llvm::StringRef name) const {
+  if (library)
+    return dlsym(library, name.str().c_str());
+  auto found = jit->lookup(name);
+  if (!found) {
+    llvm::consumeError(found.takeError());
+    return nullptr;
+  }
+  return found->toPtr<void *>();
+}
 
 llvm::Expected<void *> CompiledModule::lookup(llvm::StringRef function) const {
-  auto symbol = jit->lookup(("_mlir_ciface_" + function).str());
-  if (!symbol)
-    return symbol.takeError();
-  return symbol->toPtr<void *>();
+  if (void *address = symbol(("_mlir_ciface_" + function).str()))
+    return address;
+  return makeError(llvm::formatv("{0}: no function {1}",
+                                 library ? libraryPath : "compiled model",
+                                 function));
 }
 
 std::string CompiledModule::weightManifest() const {
-  auto symbol = jit->lookup(mlir::calm::kWeightManifestSymbol);
-  if (!symbol) {
-    llvm::consumeError(symbol.takeError());
-    return "";
+  const auto *text =
+      static_cast<const char *>(symbol(mlir::calm::kWeightManifestSymbol));
+  return text ? std::string(text) : "";
+}
+
+llvm::Error CompiledModule::writeSharedLibrary(llvm::StringRef path) const {
+  if (object.empty())
+    return makeError("no object to link: the model was loaded from a library");
+  std::optional<std::string> linker;
+  for (const char *name : {"ld.lld-22", "ld.lld"})
+    if (auto found = llvm::sys::findProgramByName(name)) {
+      linker = *found;
+      break;
+    }
+  if (!linker)
+    if (auto found =
+            llvm::sys::findProgramByName("ld.lld", {"/usr/lib/llvm-22/bin"}))
+      linker = *found;
+  if (!linker)
+    return makeError("writing a model library needs ld.lld (Debian: lld-22), "
+                     "which is not on PATH");
+  llvm::SmallString<128> objectPath, logPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("calm-model", "o", objectPath))
+    return makeError("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeObject(objectPath);
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("calm-link", "log", logPath))
+    return makeError("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeLog(logPath);
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(objectPath, ec);
+    if (ec)
+      return makeError(objectPath + ": " + ec.message());
+    out << object;
+    out.close();
+    if (out.has_error())
+      return makeError(objectPath + ": write failed");
   }
-  return std::string(symbol->toPtr<const char *>());
+  // Written next to the target and renamed, so that an interrupted link
+  // never leaves half a library under the name asked for.
+  std::string temp = (path + ".tmp").str();
+  llvm::FileRemover removeTemp(temp);
+  // Undefined symbols (the microkernels, libc, libm, memrefCopy) resolve
+  // against the loading process.
+  llvm::SmallVector<llvm::StringRef> args = {
+      *linker,         "-shared", "--build-id", "-soname",
+      "calm-model.so", "-o",      temp,         objectPath};
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, logPath.str(),
+                                                logPath.str()};
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, redirects, 0,
+                                     0, &error);
+  if (rc != 0) {
+    std::string log;
+    if (auto buffer = llvm::MemoryBuffer::getFile(logPath))
+      log = (*buffer)->getBuffer().split('\n').first.str();
+    return makeError(llvm::formatv("linking {0} failed: {1}", path,
+                                   log.empty() ? error : log));
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(temp, path))
+    return makeError(path + ": " + ec.message());
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::unique_ptr<CompiledModule>>
+calm::runtime::loadModelLibrary(llvm::StringRef path) {
+  if (!llvm::sys::fs::exists(path))
+    return makeError(path + ": no such file");
+  // A path without a slash would be searched for; this one is a file.
+  llvm::SmallString<256> absolute(path);
+  llvm::sys::fs::make_absolute(absolute);
+  void *handle = dlopen(absolute.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char *why = dlerror();
+    return makeError(llvm::formatv("{0}: cannot load it as a model library: "
+                                   "{1}",
+                                   path, why ? why : "unknown error"));
+  }
+  std::unique_ptr<CompiledModule> compiled(new CompiledModule());
+  compiled->library = handle;
+  compiled->libraryPath = path.str();
+  compiled->fromCache = true;
+  const auto *text =
+      static_cast<const char *>(dlsym(handle, kModelManifestSymbol));
+  if (!text)
+    return makeError(path + ": not a calm model library (no " +
+                     kModelManifestSymbol + ")");
+  auto manifest = parseModelManifest(text, path);
+  if (!manifest)
+    return manifest.takeError();
+  if (llvm::Error e = checkHostRunsManifest(*manifest, path))
+    return std::move(e);
+  compiled->manifest = std::move(*manifest);
+  return std::move(compiled);
 }
 
 llvm::Expected<std::unique_ptr<CompiledModule>>
@@ -237,7 +351,11 @@ calm::runtime::compileModule(mlir::ModuleOp module,
   if (!tm)
     return tm.takeError();
   std::unique_ptr<CompiledModule> compiled(new CompiledModule());
-  compiled->key = cacheKey(module, options, **tm);
+  CompileOptions withTarget = options;
+  withTarget.manifest.cpu = (*tm)->getTargetCPU().str();
+  withTarget.manifest.features = (*tm)->getTargetFeatureString().str();
+  compiled->manifest = withTarget.manifest;
+  compiled->key = cacheKey(module, withTarget, **tm);
 
   std::string cachePath;
   std::unique_ptr<llvm::MemoryBuffer> object;
@@ -261,13 +379,20 @@ calm::runtime::compileModule(mlir::ModuleOp module,
       return llvmModule.takeError();
     (*llvmModule)->setDataLayout((*tm)->createDataLayout());
     (*llvmModule)->setTargetTriple((*tm)->getTargetTriple());
+    // The manifest travels in the object (and in libraries linked from it).
+    llvm::Constant *manifestText = llvm::ConstantDataArray::getString(
+        llvmContext, compiled->manifest.toJSON(), /*AddNull=*/true);
+    new llvm::GlobalVariable(**llvmModule, manifestText->getType(),
+                             /*isConstant=*/true,
+                             llvm::GlobalValue::ExternalLinkage, manifestText,
+                             kModelManifestSymbol);
     optimize(**llvmModule, **tm);
     auto bytes = emitObject(**llvmModule, **tm);
     if (!bytes)
       return bytes.takeError();
-    compiled->seconds = std::chrono::duration<double>(
-                            std::chrono::steady_clock::now() - start)
-                            .count();
+    compiled->seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     if (!cachePath.empty()) {
       // Written to a temporary name and renamed, so that a concurrent or
       // interrupted run never sees half an object.
@@ -291,13 +416,15 @@ calm::runtime::compileModule(mlir::ModuleOp module,
     object = llvm::MemoryBuffer::getMemBufferCopy(
         llvm::StringRef(bytes->data(), bytes->size()), "calm-model.o");
   }
+  compiled->object = object->getBuffer().str();
 
   auto jit = llvm::orc::LLJITBuilder().create();
   if (!jit)
     return jit.takeError();
   llvm::orc::JITDylib &main = (*jit)->getMainJITDylib();
-  auto generator = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
-      (*jit)->getDataLayout().getGlobalPrefix());
+  auto generator =
+      llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+          (*jit)->getDataLayout().getGlobalPrefix());
   if (!generator)
     return generator.takeError();
   main.addGenerator(std::move(*generator));
@@ -317,4 +444,23 @@ calm::runtime::compileModule(mlir::ModuleOp module,
     return std::move(e);
   compiled->jit = std::move(*jit);
   return std::move(compiled);
+}
+
+llvm::Expected<std::unique_ptr<CompiledModule>> calm::runtime::openOrCompile(
+    const CompileOptions &options, const ModelManifest &wanted,
+    llvm::function_ref<mlir::OwningOpRef<mlir::ModuleOp>()> build) {
+  if (!options.library.empty()) {
+    auto compiled = loadModelLibrary(options.library);
+    if (!compiled)
+      return compiled.takeError();
+    if (llvm::Error e =
+            checkModelManifest((*compiled)->getManifest(), wanted,
+                               options.numericsGiven, options.library))
+      return std::move(e);
+    return compiled;
+  }
+  CompileOptions withManifest = options;
+  withManifest.manifest = wanted;
+  mlir::OwningOpRef<mlir::ModuleOp> module = build();
+  return compileModule(*module, withManifest);
 }

@@ -13,9 +13,13 @@
 #ifndef CALM_RUNTIME_COMPILER_H
 #define CALM_RUNTIME_COMPILER_H
 
+#include "ModelManifest.h"
+
 #include "calm/Dialect/CALM/IR/Numerics.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
 
 #include <memory>
@@ -38,6 +42,13 @@ struct CompileOptions {
   bool ukernels = true;
   /// f32 exp as calm-polynomial-exp's vector polynomial; false: libm expf.
   bool polynomialExp = true;
+  /// Embedded in the object as its manifest (the compiler fills in the CPU
+  /// and features it generates code for).
+  ModelManifest manifest;
+  /// A model library (calm-run compile -o) to load instead of compiling.
+  std::string library;
+  /// Whether `numerics` was asked for; if not, a library's own is used.
+  bool numericsGiven = true;
 };
 
 /// $CALM_CACHE_DIR, else $XDG_CACHE_HOME/calm-mlir, else ~/.cache/calm-mlir.
@@ -59,7 +70,16 @@ public:
   /// The weight manifest calm-contractions-to-ukernels embedded (JSON), or
   /// "" when the module has none.
   std::string weightManifest() const;
+  /// What the code was built for (embedded in it; read back from a model
+  /// library).
+  const ModelManifest &getManifest() const { return manifest; }
+  /// Links the object into a shared library at `path` (a model library,
+  /// loadable by loadModelLibrary); needs ld.lld. Only for code compiled in
+  /// this process.
+  llvm::Error writeSharedLibrary(llvm::StringRef path) const;
   bool loadedFromCache() const { return fromCache; }
+  /// The model library this code was loaded from, or "".
+  const std::string &getLibraryPath() const { return libraryPath; }
   /// Seconds spent lowering and generating code (0 when cached).
   double compileSeconds() const { return seconds; }
   const std::string &getCacheKey() const { return key; }
@@ -67,8 +87,17 @@ public:
 private:
   friend llvm::Expected<std::unique_ptr<CompiledModule>>
   compileModule(mlir::ModuleOp, const CompileOptions &);
+  friend llvm::Expected<std::unique_ptr<CompiledModule>>
+  loadModelLibrary(llvm::StringRef);
   CompiledModule() = default;
+  void *symbol(llvm::StringRef name) const;
   std::unique_ptr<llvm::orc::LLJIT> jit;
+  /// dlopen handle of a model library (instead of the JIT).
+  void *library = nullptr;
+  std::string libraryPath;
+  /// The object file (JIT-compiled code only), for writeSharedLibrary.
+  std::string object;
+  ModelManifest manifest;
   bool fromCache = false;
   double seconds = 0;
   std::string key;
@@ -77,6 +106,20 @@ private:
 /// Compiles `module` (lowering it in place unless its object is cached).
 llvm::Expected<std::unique_ptr<CompiledModule>>
 compileModule(mlir::ModuleOp module, const CompileOptions &options);
+
+/// Loads a model library written by writeSharedLibrary: one-line errors for
+/// a file that is not one, and for code that uses CPU features this CPU
+/// lacks. The caller checks its manifest against the model
+/// (checkModelManifest).
+llvm::Expected<std::unique_ptr<CompiledModule>>
+loadModelLibrary(llvm::StringRef path);
+
+/// A model's code: `options.library` loaded and its manifest checked
+/// against `wanted`, or else the module `build` returns compiled with
+/// `wanted` embedded (options.manifest is ignored).
+llvm::Expected<std::unique_ptr<CompiledModule>>
+openOrCompile(const CompileOptions &options, const ModelManifest &wanted,
+              llvm::function_ref<mlir::OwningOpRef<mlir::ModuleOp>()> build);
 
 } // namespace calm::runtime
 

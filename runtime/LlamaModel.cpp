@@ -59,9 +59,11 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options) {
     return fileError(configPath, "the KV cache would not fit in memory");
   m->kCache.assign(cache, 0.0f);
   m->vCache.assign(cache, 0.0f);
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      buildLlamaModule(m->context, m->config, options.build);
-  auto compiled = compileModule(*module, options.compile);
+  auto compiled = openOrCompile(
+      options.compile,
+      getLlamaManifest(m->config, options.build,
+                       options.compile.numerics.str()),
+      [&] { return buildLlamaModule(m->context, m->config, options.build); });
   if (!compiled)
     return compiled.takeError();
   m->compiled = std::move(*compiled);

@@ -1,10 +1,12 @@
 //===- calm-run.cpp - compile and run CALM checkpoints --------------------===//
 //
 //   calm-run compile  [--model DIR] [--numerics SEL] [--emit=mlir|llvm]
+//                     [-o LIBRARY]
 //   calm-run generate [--model DIR] [-p TEXT | --prompt-file FILE] [-n N]
 //                     [--temperature T] [--samples N] [--seed S]
-//                     [--numerics SEL]
+//                     [--numerics SEL] [--library LIBRARY]
 //   calm-run eval     [--model DIR] --text FILE [--block-size N] [--json]
+//                     [--library LIBRARY]
 //
 // --model takes a CALM (model_type "energy") or its token twin (a Llama,
 // model_type "llama"): the same commands run either, so the two compare
@@ -43,7 +45,8 @@ static cl::OptionCategory category("calm-run options");
 
 static cl::SubCommand compileCommand(
     "compile", "Build the model's MLIR, lower it with the chosen numerics and "
-               "compile it (into the object cache); --emit prints the IR");
+               "compile it (into the object cache); -o writes a model library, "
+               "--emit prints the IR");
 
 static cl::SubCommand generateCommand(
     "generate", "Generate text from a prompt (streams it as chunks decode)");
@@ -94,6 +97,20 @@ static cl::opt<Emit> emit(
                clEnumValN(Emit::LLVM, "llvm",
                           "LLVM IR after the calm passes and the CPU pipeline")),
     cl::init(Emit::None), cl::cat(category), cl::sub(compileCommand));
+static cl::opt<std::string> outputPath(
+    "o",
+    cl::desc("Write a model library to FILE: a shared object with the "
+             "compiled code and a manifest of what it was built for (model "
+             "config, numerics, CPU); run it with generate/eval --library. "
+             "Needs ld.lld"),
+    cl::value_desc("FILE"), cl::cat(category), cl::sub(compileCommand));
+static cl::opt<std::string> libraryPath(
+    "library",
+    cl::desc("Run a model library from `compile -o` instead of compiling: "
+             "its config must be --model's, its CPU features this CPU's; "
+             "--numerics, if given, must be its numerics"),
+    cl::value_desc("FILE"), cl::cat(category), cl::sub(generateCommand),
+    cl::sub(evalCommand));
 
 // generate
 static cl::opt<std::string> prompt("prompt", cl::desc("Prompt text (default: "
@@ -196,6 +213,9 @@ static Expected<CompileOptions> compileOptions() {
     return createStringError(inconvertibleErrorCode(),
                              "--numerics: " + error);
   options.numerics = *selection;
+  options.library = libraryPath;
+  options.numericsGiven =
+      libraryPath.empty() || numerics.getNumOccurrences() > 0;
   if (!noCache)
     options.cacheDir = cacheDir.empty() ? getDefaultCacheDir() : cacheDir;
   return options;
@@ -289,6 +309,8 @@ static int runCompile() {
   ModelBuildOptions build;
   build.maxChunks = maxChunks;
   mlir::MLIRContext context;
+  if (emit != Emit::None && !outputPath.empty())
+    return fail("-o writes a model library; --emit prints IR: give one");
   if (emit != Emit::None) {
     auto module = buildModule(context, build);
     if (!module)
@@ -318,6 +340,16 @@ static int runCompile() {
                     "{2}\n",
                     model->weightBytes() / 1e6, model->cacheBytes() / 1e6,
                     compiled.getCacheKey());
+  if (!outputPath.empty()) {
+    if (Error e = compiled.writeSharedLibrary(outputPath))
+      return fail(std::move(e));
+    uint64_t size = 0;
+    sys::fs::file_size(outputPath, size);
+    const ModelManifest &m = compiled.getManifest();
+    outs() << formatv("wrote {0} ({1:f1} KB): model ABI {2}, numerics {3}, "
+                      "CPU {4}\n",
+                      outputPath, size / 1024.0, m.abi, m.numerics, m.cpu);
+  }
   return 0;
 }
 
@@ -418,7 +450,16 @@ static double secondsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+/// The numerics a run uses: --numerics as given, or a library's own.
+static std::string runNumerics(const LoadedModel &loaded) {
+  if (libraryPath.empty())
+    return numerics.getValue();
+  return loaded.getCompiled().getManifest().numerics;
+}
+
 static std::string compileNote(const CompiledModule &compiled) {
+  if (!compiled.getLibraryPath().empty())
+    return "library " + compiled.getLibraryPath();
   return compiled.loadedFromCache()
              ? std::string("cached")
              : formatv("{0:f2} s", compiled.compileSeconds()).str();
@@ -731,7 +772,7 @@ static int runEval() {
                       "{4:f4}, \"tokens\": {5}, \"positions\": {6}, "
                       "\"seconds\": {7:f3}, \"numerics\": \"{8}\"}\n",
                       bn[0], bn[1], bn[2], bn[3], total.brierLM(), tokens,
-                      total.positions, seconds, numerics.getValue());
+                      total.positions, seconds, runNumerics(loaded));
     return 0;
   }
   outs() << formatv("BrierLM {0:f2}  (Brier-1 {1:f4}, Brier-2 {2:f4}, "
@@ -740,7 +781,7 @@ static int runEval() {
   outs() << formatv("{0} tokens in {1} blocks of {2}, {3} positions, {4:f1} "
                     "s, numerics {5}\n",
                     tokens, blocks, blockSize.getValue(), total.positions,
-                    seconds, numerics.getValue());
+                    seconds, runNumerics(loaded));
   return 0;
 }
 
