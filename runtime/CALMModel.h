@@ -56,6 +56,8 @@ public:
   /// Chunks held in the KV cache.
   int64_t getPosition() const { return cache.position; }
   void resetCache() { cache.position = 0; }
+  /// Chunks a cache holds (--max-chunks).
+  int64_t getMaxChunks() const { return build.maxChunks; }
   /// An empty cache of the model's context (--max-chunks), for prefill().
   CALMCache newCache() const;
   /// Appends one chunk (K ids) to the context; `hidden` [d] receives the

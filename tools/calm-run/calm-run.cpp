@@ -19,6 +19,7 @@
 #include "BrierLM.h"
 #include "CALMCudaRuntime.h"
 #include "CALMModel.h"
+#include "Generation.h"
 #include "LlamaModel.h"
 #include "Sampling.h"
 #include "Tokenizer.h"
@@ -399,57 +400,6 @@ static Expected<Session> loadSession() {
   return Session{std::move(*tokenizer), std::move(*model)};
 }
 
-/// Streams generated text: each chunk's bytes (byte-level BPE decodes token
-/// by token) are appended to `pending`, and everything up to an incomplete
-/// UTF-8 sequence at the end is written; a later chunk completes it.
-class TextStream {
-public:
-  explicit TextStream(const Tokenizer &tokenizer) : tokenizer(tokenizer) {}
-  void write(ArrayRef<int32_t> ids, bool final) {
-    if (auto text = tokenizer.decode(ids))
-      pending += *text;
-    else
-      consumeError(text.takeError());
-    size_t end = final ? pending.size() : completePrefix();
-    outs() << StringRef(pending).take_front(end);
-    outs().flush();
-    pending.erase(0, end);
-  }
-
-private:
-  /// Length of `pending` without a trailing partial UTF-8 sequence.
-  size_t completePrefix() const {
-    size_t i = pending.size(), back = 0;
-    while (i > 0 && back < 3 &&
-           (static_cast<unsigned char>(pending[i - 1]) & 0xC0) == 0x80)
-      --i, ++back;
-    if (i == 0)
-      return pending.size();
-    unsigned char lead = static_cast<unsigned char>(pending[i - 1]);
-    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    return need > 1 && back + 1 < need ? i - 1 : pending.size();
-  }
-  const Tokenizer &tokenizer;
-  std::string pending;
-};
-
-/// A tokenizer may know more tokens than the model embeds.
-static Error checkPromptIds(ArrayRef<int32_t> ids, int64_t vocabSize) {
-  for (int32_t id : ids)
-    if (id >= vocabSize)
-      return createStringError(
-          inconvertibleErrorCode(),
-          formatv("the prompt encodes to token {0}, outside the model's "
-                  "vocabulary of {1}",
-                  id, vocabSize));
-  return Error::success();
-}
-
-static double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
 /// The numerics a run uses: --numerics as given, or a library's own.
 static std::string runNumerics(const LoadedModel &loaded) {
   if (libraryPath.empty())
@@ -463,77 +413,6 @@ static std::string compileNote(const CompiledModule &compiled) {
   return compiled.loadedFromCache()
              ? std::string("cached")
              : formatv("{0:f2} s", compiled.compileSeconds()).str();
-}
-
-/// generate on a token-level model: one step per token, exact temperature
-/// (softmax of logits / T). The prompt follows one <|endoftext|>, as every
-/// training document did.
-static int generateTokens(const Tokenizer &tokenizer, LlamaModel &model,
-                          StringRef promptText) {
-  const LlamaConfig &c = model.getConfig();
-  if (samples > 0)
-    return fail("--samples is the CALM batch approximation; a token-level "
-                "model samples its softmax exactly");
-  auto start = std::chrono::steady_clock::now();
-  // As for a CALM: a prompt that cannot fit is refused before encoding.
-  uint64_t atLeast = promptText.size() / tokenizer.maxTokenBytes();
-  if (atLeast > uint64_t(model.getCapacity()))
-    return fail(formatv("the prompt ({0} bytes, at least {1} tokens) exceeds "
-                        "the context of {2} tokens; raise --max-chunks or "
-                        "shorten the prompt",
-                        promptText.size(), atLeast, model.getCapacity()));
-  std::vector<int32_t> ids = tokenizer.encode(promptText);
-  if (Error e = checkPromptIds(ids, c.vocabSize))
-    return fail(std::move(e));
-  ids.insert(ids.begin(), static_cast<int32_t>(c.eosTokenId));
-  if (static_cast<int64_t>(ids.size()) + maxTokens > model.getCapacity())
-    return fail(formatv("the prompt ({0} tokens) plus --max-tokens {1} "
-                        "exceeds the context of {2} tokens; raise "
-                        "--max-chunks or shorten the prompt",
-                        ids.size(), maxTokens.getValue(),
-                        model.getCapacity()));
-  // The prompt in passes of up to ~64 MB of logits; the last row is the
-  // next token's.
-  std::vector<float> logits(c.vocabSize);
-  {
-    int64_t slice = std::max<int64_t>(1, (int64_t(16) << 20) / c.vocabSize);
-    std::vector<float> rows;
-    for (size_t first = 0; first < ids.size(); first += slice) {
-      size_t count = std::min<size_t>(slice, ids.size() - first);
-      rows.resize(count * c.vocabSize);
-      if (Error e = model.prefill(ArrayRef<int32_t>(ids).slice(first, count),
-                                  rows))
-        return fail(std::move(e));
-    }
-    std::copy(rows.end() - c.vocabSize, rows.end(), logits.begin());
-  }
-  auto firstStart = std::chrono::steady_clock::now();
-  double firstSeconds = 0;
-  std::mt19937_64 rng(seed);
-  std::vector<int32_t> generated;
-  TextStream text(tokenizer);
-  while (static_cast<int64_t>(generated.size()) < maxTokens) {
-    int32_t id = sampleToken(logits, temperature, rng);
-    if (generated.size() + 1 == kTokenModelChunk)
-      firstSeconds = secondsSince(firstStart);
-    if (id == c.eosTokenId && !ignoreEOS)
-      break;
-    generated.push_back(id);
-    text.write(ArrayRef<int32_t>(generated).take_back(), /*final=*/false);
-    if (static_cast<int64_t>(generated.size()) < maxTokens)
-      if (Error e = model.step(id, logits))
-        return fail(std::move(e));
-  }
-  text.write({}, /*final=*/true);
-  outs() << "\n";
-  double seconds = secondsSince(start);
-  if (showStats)
-    errs() << formatv("calm-run: {0} tokens, {1:f2} s ({2:f1} tokens/s), "
-                      "first {3} tokens {4:f1} ms, compile: {5}\n",
-                      generated.size(), seconds, generated.size() / seconds,
-                      kTokenModelChunk, firstSeconds * 1e3,
-                      compileNote(model.getCompiled()));
-  return 0;
 }
 
 static int runGenerate() {
@@ -571,109 +450,46 @@ static int runGenerate() {
   auto session = loadSession();
   if (!session)
     return fail(session.takeError());
-  if (session->model.llama)
-    return generateTokens(session->tokenizer, *session->model.llama,
-                          promptText);
-  const Tokenizer &tokenizer = session->tokenizer;
-  CALMModel &model = *session->model.calm;
-  const CALMConfig &c = model.getConfig();
-  int64_t k = c.patchSize;
-  auto start = std::chrono::steady_clock::now();
-
-  // A prompt of N bytes is at least N / maxTokenBytes() tokens: one that
-  // cannot fit the context is refused before it is encoded (a 100 MB prompt
-  // costs a file read, not a tokenization).
-  uint64_t contextTokens = uint64_t(maxChunks) * uint64_t(k);
-  if (promptText.size() / tokenizer.maxTokenBytes() > contextTokens)
-    return fail(formatv("the prompt ({0} bytes, at least {1} tokens) exceeds "
-                        "the context of {2} chunks ({3} tokens); raise "
-                        "--max-chunks or shorten the prompt",
-                        promptText.size(),
-                        promptText.size() / tokenizer.maxTokenBytes(),
-                        maxChunks.getValue(), contextTokens));
-
-  // A prompt whose length is not a multiple of K is left-padded with the
-  // end-of-text token, which the model saw before every training document
-  // (docs/ARCHITECTURE.md, "Prompts"); an empty prompt is one such chunk.
-  std::vector<int32_t> ids = tokenizer.encode(promptText);
-  if (Error e = checkPromptIds(ids, c.vocabSize))
-    return fail(std::move(e));
-  size_t pad = (k - ids.size() % k) % k;
-  if (ids.empty())
-    pad = k;
-  ids.insert(ids.begin(), pad, static_cast<int32_t>(c.eosTokenId));
-  int64_t promptChunks = ids.size() / k;
-  int64_t newChunks = (maxTokens + k - 1) / k;
-  if (promptChunks + newChunks > maxChunks)
-    return fail(formatv("the prompt ({0} chunks of {1} tokens) plus "
-                        "--max-tokens {2} exceeds the context of {3} chunks; "
-                        "raise --max-chunks or shorten the prompt",
-                        promptChunks, k, maxTokens.getValue(),
-                        maxChunks.getValue()));
-  // The whole prompt in one backbone pass; its last row conditions the
-  // first new chunk.
-  auto promptStart = std::chrono::steady_clock::now();
-  std::vector<float> hidden(c.hiddenSize);
-  {
-    std::vector<float> rows(promptChunks * c.hiddenSize);
-    if (Error e = model.prefill(ids, rows))
-      return fail(std::move(e));
-    std::copy(rows.end() - c.hiddenSize, rows.end(), hidden.begin());
-  }
-  double promptSeconds = std::chrono::duration<double>(
-                             std::chrono::steady_clock::now() - promptStart)
-                             .count();
-  auto firstChunkStart = std::chrono::steady_clock::now();
-  double firstChunkSeconds = 0;
-
-  std::mt19937_64 rng(seed);
-  SamplingStats stats;
-  std::vector<int32_t> generated;
-  TextStream text(tokenizer);
-  bool stopped = false;
-  for (int64_t step = 0; step < newChunks && !stopped; ++step) {
-    std::vector<int32_t> chunk = sampleChunk(model, hidden, sampling, rng, stats);
-    if (step == 0)
-      firstChunkSeconds = std::chrono::duration<double>(
-                              std::chrono::steady_clock::now() - firstChunkStart)
-                              .count();
-    size_t before = generated.size();
-    for (int32_t id : chunk) {
-      if (id == c.eosTokenId && !ignoreEOS) {
-        stopped = true;
-        break;
-      }
-      generated.push_back(id);
-    }
-    if (static_cast<int64_t>(generated.size()) >= maxTokens) {
-      generated.resize(maxTokens);
-      stopped = true;
-    }
-    text.write(ArrayRef<int32_t>(generated).drop_front(before),
-               /*final=*/stopped);
-    if (!stopped && step + 1 < newChunks)
-      if (Error e = model.step(chunk, hidden))
-        return fail(std::move(e));
-  }
-  text.write({}, /*final=*/true);
+  GenerateOptions options;
+  options.maxTokens = maxTokens;
+  options.sampling = sampling;
+  options.seed = seed;
+  options.ignoreEOS = ignoreEOS;
+  auto toStdout = [](StringRef text) {
+    outs() << text;
+    outs().flush();
+    return false;
+  };
+  LoadedModel &loaded = session->model;
+  auto stats = loaded.llama ? generate(*loaded.llama, session->tokenizer,
+                                       promptText, options, toStdout)
+                            : generate(*loaded.calm, session->tokenizer,
+                                       promptText, options, toStdout);
+  if (!stats)
+    return fail(stats.takeError());
   outs() << "\n";
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
-  if (showStats)
+  const GenerateStats &g = *stats;
+  if (showStats && loaded.llama)
+    errs() << formatv("calm-run: {0} tokens, {1:f2} s ({2:f1} tokens/s), "
+                      "first {3} tokens {4:f1} ms, compile: {5}\n",
+                      g.tokens, g.seconds, g.tokens / g.seconds, g.chunkTokens,
+                      g.firstChunkSeconds * 1e3,
+                      compileNote(loaded.getCompiled()));
+  else if (showStats)
     errs() << formatv("calm-run: {0} tokens in {1} chunks, {2:f2} s ({3:f1} "
                       "tokens/s), prompt {8} tokens in {9:f1} ms, first chunk "
                       "{4:f1} ms, {5} draws, {6} fallbacks to the batch "
                       "approximation, compile: {7}\n",
-                      generated.size(), stats.steps, seconds,
-                      generated.size() / seconds, firstChunkSeconds * 1e3,
-                      stats.draws, stats.fallbacks,
-                      compileNote(model.getCompiled()), ids.size(),
-                      promptSeconds * 1e3);
-  else if (stats.fallbacks)
+                      g.tokens, g.sampling.steps, g.seconds,
+                      g.tokens / g.seconds, g.firstChunkSeconds * 1e3,
+                      g.sampling.draws, g.sampling.fallbacks,
+                      compileNote(loaded.getCompiled()), g.promptTokens,
+                      g.promptSeconds * 1e3);
+  else if (g.sampling.fallbacks)
     errs() << formatv("calm-run: {0} of {1} chunks did not accept within {2} "
                       "rounds and used the batch approximation\n",
-                      stats.fallbacks, stats.steps, sampling.maxRounds);
+                      g.sampling.fallbacks, g.sampling.steps,
+                      sampling.maxRounds);
   return 0;
 }
 
