@@ -236,7 +236,8 @@ uint64_t CALMModel::cacheBytes() const {
 }
 
 llvm::Expected<std::unique_ptr<CALMModel>>
-CALMModel::load(llvm::StringRef dir, const ModelOptions &options) {
+CALMModel::load(llvm::StringRef dir, const ModelOptions &options,
+                CALMCodeSource source) {
   std::unique_ptr<CALMModel> m(new CALMModel());
   auto checkpoint = openCALMCheckpoint(dir, options.aeDir);
   if (!checkpoint)
@@ -276,13 +277,7 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options) {
   m->cache.k.assign(cache, 0.0f);
   m->cache.v.assign(cache, 0.0f);
 
-  auto compiled = openOrCompile(
-      options.compile,
-      getCALMManifest(ck.config, ck.aeConfig, m->build,
-                      options.compile.numerics.str()),
-      [&] {
-        return buildCALMModule(m->context, ck.config, ck.aeConfig, m->build);
-      });
+  auto compiled = source(ck.config, ck.aeConfig, m->build);
   if (!compiled)
     return compiled.takeError();
   m->compiled = std::move(*compiled);

@@ -11,13 +11,22 @@
 #define CALM_RUNTIME_CALMMODEL_H
 
 #include "Checkpoint.h"
-#include "Compiler.h"
+#include "CompileOptions.h"
 #include "MemRefViews.h"
-#include "ModelBuilder.h"
+#include "ModelCode.h"
+#include "ModelLayout.h"
 
-#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 namespace calm::runtime {
+
+/// Gives a CALM's compiled code for its configs and build options: compiled
+/// in this process (CALMModel::load's two-argument form, runtime/Compiler),
+/// or a model library checked against them (libcalm).
+using CALMCodeSource =
+    llvm::function_ref<llvm::Expected<std::unique_ptr<ModelCode>>(
+        const CALMConfig &, const AutoencoderConfig &,
+        const ModelBuildOptions &)>;
 
 struct ModelOptions {
   /// Overrides the config's ae_path.
@@ -38,13 +47,18 @@ struct CALMCache {
 class CALMModel {
 public:
   ~CALMModel();
-  /// Opens, validates, packs, builds and compiles.
+  /// Opens, validates, packs, builds and compiles (or loads
+  /// options.compile.library); defined with the compiler
+  /// (runtime/CompiledModels.cpp).
   static llvm::Expected<std::unique_ptr<CALMModel>>
   load(llvm::StringRef dir, const ModelOptions &options);
+  /// The same with the code from `source` (options.compile is not read).
+  static llvm::Expected<std::unique_ptr<CALMModel>>
+  load(llvm::StringRef dir, const ModelOptions &options, CALMCodeSource source);
 
   const CALMConfig &getConfig() const { return checkpoint->config; }
   const AutoencoderConfig &getAEConfig() const { return checkpoint->aeConfig; }
-  const CompiledModule &getCompiled() const { return *compiled; }
+  const ModelCode &getCompiled() const { return *compiled; }
   /// Bytes of the weights as stored (CALM + autoencoder).
   uint64_t weightBytes() const;
   /// Bytes of the KV cache.
@@ -100,8 +114,7 @@ private:
                 llvm::ArrayRef<float> noise,
                 llvm::MutableArrayRef<float> latents);
   std::unique_ptr<CALMCheckpoint> checkpoint;
-  mlir::MLIRContext context;
-  std::unique_ptr<CompiledModule> compiled;
+  std::unique_ptr<ModelCode> compiled;
   WeightBuffer calmWeights, aeWeights;
   CALMCache cache;
   std::vector<float> logitsScratch;

@@ -39,7 +39,6 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <chrono>
-#include <dlfcn.h>
 
 using namespace calm::runtime;
 
@@ -221,39 +220,31 @@ static std::string cacheKey(mlir::ModuleOp module, const CompileOptions &o,
   return llvm::toHex(hash.final(), /*LowerCase=*/true).substr(0, 32);
 }
 
-CompiledModule::~CompiledModule() {
-  if (library)
-    dlclose(library);
-}
-
-void *CompiledModule::symbol(llvm::StringRef name) const {
-  if (library)
-    return dlsym(library, name.str().c_str());
-  auto found = jit->lookup(name);
-  if (!found) {
-    llvm::consumeError(found.takeError());
-    return nullptr;
-  }
-  return found->toPtr<void *>();
-}
+CompiledModule::CompiledModule() : ModelCode(Kind::JIT) {}
+CompiledModule::~CompiledModule() = default;
 
 llvm::Expected<void *> CompiledModule::lookup(llvm::StringRef function) const {
-  if (void *address = symbol(("_mlir_ciface_" + function).str()))
-    return address;
-  return makeError(llvm::formatv("{0}: no function {1}",
-                                 library ? libraryPath : "compiled model",
-                                 function));
+  auto symbol = jit->lookup(("_mlir_ciface_" + function).str());
+  if (!symbol)
+    return symbol.takeError();
+  return symbol->toPtr<void *>();
 }
 
 std::string CompiledModule::weightManifest() const {
-  const auto *text =
-      static_cast<const char *>(symbol(mlir::calm::kWeightManifestSymbol));
-  return text ? std::string(text) : "";
+  auto symbol = jit->lookup(mlir::calm::kWeightManifestSymbol);
+  if (!symbol) {
+    llvm::consumeError(symbol.takeError());
+    return "";
+  }
+  return std::string(symbol->toPtr<const char *>());
+}
+
+std::string CompiledModule::origin() const {
+  return fromCache ? std::string("cached")
+                   : llvm::formatv("{0:f2} s", seconds).str();
 }
 
 llvm::Error CompiledModule::writeSharedLibrary(llvm::StringRef path) const {
-  if (object.empty())
-    return makeError("no object to link: the model was loaded from a library");
   std::optional<std::string> linker;
   for (const char *name : {"ld.lld-22", "ld.lld"})
     if (auto found = llvm::sys::findProgramByName(name)) {
@@ -310,38 +301,6 @@ llvm::Error CompiledModule::writeSharedLibrary(llvm::StringRef path) const {
   if (std::error_code ec = llvm::sys::fs::rename(temp, path))
     return makeError(path + ": " + ec.message());
   return llvm::Error::success();
-}
-
-llvm::Expected<std::unique_ptr<CompiledModule>>
-calm::runtime::loadModelLibrary(llvm::StringRef path) {
-  if (!llvm::sys::fs::exists(path))
-    return makeError(path + ": no such file");
-  // A path without a slash would be searched for; this one is a file.
-  llvm::SmallString<256> absolute(path);
-  llvm::sys::fs::make_absolute(absolute);
-  void *handle = dlopen(absolute.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle) {
-    const char *why = dlerror();
-    return makeError(llvm::formatv("{0}: cannot load it as a model library: "
-                                   "{1}",
-                                   path, why ? why : "unknown error"));
-  }
-  std::unique_ptr<CompiledModule> compiled(new CompiledModule());
-  compiled->library = handle;
-  compiled->libraryPath = path.str();
-  compiled->fromCache = true;
-  const auto *text =
-      static_cast<const char *>(dlsym(handle, kModelManifestSymbol));
-  if (!text)
-    return makeError(path + ": not a calm model library (no " +
-                     kModelManifestSymbol + ")");
-  auto manifest = parseModelManifest(text, path);
-  if (!manifest)
-    return manifest.takeError();
-  if (llvm::Error e = checkHostRunsManifest(*manifest, path))
-    return std::move(e);
-  compiled->manifest = std::move(*manifest);
-  return std::move(compiled);
 }
 
 llvm::Expected<std::unique_ptr<CompiledModule>>
@@ -446,7 +405,7 @@ calm::runtime::compileModule(mlir::ModuleOp module,
   return std::move(compiled);
 }
 
-llvm::Expected<std::unique_ptr<CompiledModule>> calm::runtime::openOrCompile(
+llvm::Expected<std::unique_ptr<ModelCode>> calm::runtime::openOrCompile(
     const CompileOptions &options, const ModelManifest &wanted,
     llvm::function_ref<mlir::OwningOpRef<mlir::ModuleOp>()> build) {
   if (!options.library.empty()) {
@@ -462,5 +421,8 @@ llvm::Expected<std::unique_ptr<CompiledModule>> calm::runtime::openOrCompile(
   CompileOptions withManifest = options;
   withManifest.manifest = wanted;
   mlir::OwningOpRef<mlir::ModuleOp> module = build();
-  return compileModule(*module, withManifest);
+  auto compiled = compileModule(*module, withManifest);
+  if (!compiled)
+    return compiled.takeError();
+  return std::unique_ptr<ModelCode>(std::move(*compiled));
 }

@@ -2,7 +2,6 @@
 
 #include "LlamaModel.h"
 #include "MemRefViews.h"
-#include "ModelBuilder.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
@@ -12,7 +11,8 @@ using namespace calm::runtime;
 LlamaModel::~LlamaModel() = default;
 
 llvm::Expected<std::unique_ptr<LlamaModel>>
-LlamaModel::load(llvm::StringRef dir, const ModelOptions &options) {
+LlamaModel::load(llvm::StringRef dir, const ModelOptions &options,
+                 LlamaCodeSource source) {
   std::unique_ptr<LlamaModel> m(new LlamaModel());
   llvm::SmallString<128> configPath(dir);
   llvm::sys::path::append(configPath, "config.json");
@@ -59,11 +59,7 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options) {
     return fileError(configPath, "the KV cache would not fit in memory");
   m->kCache.assign(cache, 0.0f);
   m->vCache.assign(cache, 0.0f);
-  auto compiled = openOrCompile(
-      options.compile,
-      getLlamaManifest(m->config, options.build,
-                       options.compile.numerics.str()),
-      [&] { return buildLlamaModule(m->context, m->config, options.build); });
+  auto compiled = source(m->config, options.build);
   if (!compiled)
     return compiled.takeError();
   m->compiled = std::move(*compiled);

@@ -15,6 +15,11 @@
 
 namespace calm::runtime {
 
+/// Gives the twin's compiled code (as CALMCodeSource for a CALM).
+using LlamaCodeSource =
+    llvm::function_ref<llvm::Expected<std::unique_ptr<ModelCode>>(
+        const LlamaConfig &, const ModelBuildOptions &)>;
+
 class LlamaModel {
 public:
   ~LlamaModel();
@@ -22,9 +27,13 @@ public:
   /// is the context in tokens; `options.aeDir` is unused).
   static llvm::Expected<std::unique_ptr<LlamaModel>>
   load(llvm::StringRef dir, const ModelOptions &options);
+  /// The same with the code from `source` (options.compile is not read).
+  static llvm::Expected<std::unique_ptr<LlamaModel>>
+  load(llvm::StringRef dir, const ModelOptions &options,
+       LlamaCodeSource source);
 
   const LlamaConfig &getConfig() const { return config; }
-  const CompiledModule &getCompiled() const { return *compiled; }
+  const ModelCode &getCompiled() const { return *compiled; }
   uint64_t weightBytes() const { return weights.size(); }
   uint64_t cacheBytes() const { return 4 * (kCache.size() + vCache.size()); }
   /// Tokens the KV cache can hold.
@@ -45,8 +54,7 @@ private:
   LlamaModel() = default;
   LlamaConfig config;
   WeightSet checkpoint;
-  mlir::MLIRContext context;
-  std::unique_ptr<CompiledModule> compiled;
+  std::unique_ptr<ModelCode> compiled;
   WeightBuffer weights;
   std::vector<float> kCache, vCache;
   int64_t capacity = 0, position = 0;

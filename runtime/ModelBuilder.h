@@ -32,6 +32,7 @@
 #define CALM_RUNTIME_MODELBUILDER_H
 
 #include "Config.h"
+#include "ModelLayout.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -39,56 +40,10 @@
 
 namespace calm::runtime {
 
-/// Where each named tensor lives in a flat f32 weight buffer.
-class FlatLayout {
-public:
-  struct Entry {
-    std::string name;
-    std::vector<int64_t> shape;
-    int64_t offset;
-    int64_t numElements() const;
-  };
-  /// `buffer` names the weight buffer (calm.weights on the functions'
-  /// weight argument): "calm", "ae" or "llama".
-  FlatLayout(llvm::ArrayRef<TensorSpec> specs, llvm::StringRef buffer);
-  llvm::StringRef getBufferName() const { return buffer; }
-  const Entry *find(llvm::StringRef name) const;
-  llvm::ArrayRef<Entry> getEntries() const { return entries; }
-  /// Total number of f32 elements.
-  int64_t size() const { return total; }
-
-private:
-  std::vector<Entry> entries;
-  llvm::StringMap<size_t> index;
-  int64_t total = 0;
-  std::string buffer;
-};
-
-/// The CALM's own weights (head under mlp_generator.), in checkpoint order.
-FlatLayout getCALMFlatLayout(const CALMConfig &config);
-/// The autoencoder's weights, including its output matrix
-/// decoder.lm_head_weight (filled from the tied embedding when the
-/// checkpoint has none).
-FlatLayout getAEFlatLayout(const AutoencoderConfig &config);
-
-struct ModelBuildOptions {
-  /// KV-cache capacity in chunks (positions of the backbone).
-  int64_t maxChunks = 512;
-};
-
-/// Checks that the builder supports `config` (equal K/V and query heads,
-/// even head dim, even AE layer counts...): a one-line error otherwise.
-llvm::Error checkBuildable(const CALMConfig &config,
-                           const AutoencoderConfig &ae,
-                           const ModelBuildOptions &options);
-
 /// Builds the module (the caller checked checkBuildable).
 mlir::OwningOpRef<mlir::ModuleOp>
 buildCALMModule(mlir::MLIRContext &context, const CALMConfig &config,
                 const AutoencoderConfig &ae, const ModelBuildOptions &options);
-
-/// The token twin's weights, in checkpoint order.
-FlatLayout getLlamaFlatLayout(const LlamaConfig &config);
 
 /// Builds the token-level Llama module (the baseline CALM is measured
 /// against), with the same decoder stack as the CALM backbone:

@@ -1,7 +1,7 @@
 //===- ModelManifest.cpp - what a compiled model was built for ------------===//
 
 #include "ModelManifest.h"
-#include "ModelBuilder.h"
+#include "ModelLayout.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FormatVariadic.h"

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CALMModel.h"
+#include "Compiler.h"
 #include "Sampling.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -79,7 +80,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   double firstLoad = std::chrono::duration<double>(Clock::now() - start).count();
-  double compile = (*first)->getCompiled().compileSeconds();
+  double compile =
+      llvm::cast<CompiledModule>((*first)->getCompiled()).compileSeconds();
   first->reset();
   start = Clock::now();
   auto loaded = CALMModel::load(modelDir, options);

@@ -19,8 +19,10 @@
 #include "BrierLM.h"
 #include "CALMCudaRuntime.h"
 #include "CALMModel.h"
+#include "Compiler.h"
 #include "Generation.h"
 #include "LlamaModel.h"
+#include "ModelBuilder.h"
 #include "Sampling.h"
 #include "Tokenizer.h"
 #include "ukernels/UKernels.h"
@@ -251,7 +253,7 @@ buildModule(mlir::MLIRContext &context, const ModelBuildOptions &build) {
 struct LoadedModel {
   std::unique_ptr<CALMModel> calm;
   std::unique_ptr<LlamaModel> llama;
-  const CompiledModule &getCompiled() const {
+  const ModelCode &getCompiled() const {
     return calm ? calm->getCompiled() : llama->getCompiled();
   }
   uint64_t weightBytes() const {
@@ -331,7 +333,8 @@ static int runCompile() {
   auto model = loadModel(*options);
   if (!model)
     return fail(model.takeError());
-  const CompiledModule &compiled = model->getCompiled();
+  // compile never loads a library: the code was compiled here.
+  const auto &compiled = llvm::cast<CompiledModule>(model->getCompiled());
   outs() << formatv("compiled {0} with numerics {1}: {2}\n", modelDir,
                     options->numerics.str(),
                     compiled.loadedFromCache()
@@ -407,12 +410,8 @@ static std::string runNumerics(const LoadedModel &loaded) {
   return loaded.getCompiled().getManifest().numerics;
 }
 
-static std::string compileNote(const CompiledModule &compiled) {
-  if (!compiled.getLibraryPath().empty())
-    return "library " + compiled.getLibraryPath();
-  return compiled.loadedFromCache()
-             ? std::string("cached")
-             : formatv("{0:f2} s", compiled.compileSeconds()).str();
+static std::string compileNote(const ModelCode &compiled) {
+  return compiled.origin();
 }
 
 static int runGenerate() {
