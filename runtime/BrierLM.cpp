@@ -211,3 +211,46 @@ BrierSums calm::runtime::twinBlockBrier(LlamaModel &model,
     *pY = std::move(py);
   return sums;
 }
+
+BrierSums calm::runtime::evaluateCALMStream(CALMModel &model,
+                                            llvm::ArrayRef<int32_t> stream,
+                                            int64_t blockTokens, int64_t blocks,
+                                            uint64_t seed,
+                                            BrierProgress progress) {
+  std::mt19937_64 rng(seed);
+  BrierSums total;
+  // Blocks in groups of one per thread (their backbone prefills run at
+  // once); the noise is drawn block by block in order, so the sums do not
+  // depend on the thread count.
+  int64_t group = std::max(1, ukernels::getThreads());
+  std::vector<CALMCache> caches;
+  for (int64_t first = 0; first < blocks; first += group) {
+    int64_t count = std::min(group, blocks - first);
+    std::vector<llvm::ArrayRef<int32_t>> members;
+    std::vector<std::vector<float>> noise;
+    for (int64_t b = first; b < first + count; ++b) {
+      members.push_back(stream.slice(b * blockTokens, blockTokens));
+      noise.push_back(drawBlockNoise(model, blockTokens, rng));
+    }
+    total.add(calmBlocksBrier(model, members, noise, caches));
+    progress(first + count, blocks, total);
+  }
+  return total;
+}
+
+BrierSums calm::runtime::evaluateTwinStream(LlamaModel &model,
+                                            llvm::ArrayRef<int32_t> stream,
+                                            int64_t blockTokens,
+                                            int64_t twinChunk, int64_t blocks,
+                                            uint64_t seed,
+                                            BrierProgress progress) {
+  std::mt19937_64 rng(seed);
+  BrierSums total;
+  for (int64_t b = 0; b < blocks; ++b) {
+    total.add(twinBlockBrier(model, stream.slice(b * blockTokens, blockTokens),
+                             twinChunk,
+                             drawTwinUniforms(blockTokens, twinChunk, rng)));
+    progress(b + 1, blocks, total);
+  }
+  return total;
+}

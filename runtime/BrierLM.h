@@ -53,6 +53,24 @@ BrierSums calmBlocksBrier(CALMModel &model,
                           llvm::ArrayRef<std::vector<float>> noise,
                           std::vector<CALMCache> &caches);
 
+/// After each group of blocks: blocks done, blocks in all, the sums so far.
+using BrierProgress =
+    llvm::function_ref<void(int64_t, int64_t, const BrierSums &)>;
+
+/// BrierLM over the first `blocks` blocks of `blockTokens` of a token
+/// stream (a document's tokens, then end-of-text), what `calm-run eval`
+/// computes: a CALM's head noise drawn block by block from `seed`, its
+/// blocks in groups of one per pool thread (calmBlocksBrier); the twin's
+/// uniforms likewise, scored every `twinChunk` tokens. The caller checked
+/// the ids and that a block fits the context.
+BrierSums evaluateCALMStream(CALMModel &model, llvm::ArrayRef<int32_t> stream,
+                             int64_t blockTokens, int64_t blocks,
+                             uint64_t seed, BrierProgress progress);
+BrierSums evaluateTwinStream(LlamaModel &model, llvm::ArrayRef<int32_t> stream,
+                             int64_t blockTokens, int64_t twinChunk,
+                             int64_t blocks, uint64_t seed,
+                             BrierProgress progress);
+
 /// Noise for one block, drawn from `rng` in the layout calmBlockBrier takes.
 std::vector<float> drawBlockNoise(const CALMModel &model, int64_t blockTokens,
                                   std::mt19937_64 &rng);

@@ -177,8 +177,8 @@ llvm::Error calm::runtime::checkModelManifest(const ModelManifest &library,
     return makeError(path + ": built for a config with other fields than "
                             "this model's");
   if (numericsGiven && library.numerics != wanted.numerics)
-    return makeError(llvm::formatv("{0}: compiled with numerics {1}, "
-                                   "--numerics asks for {2}",
+    return makeError(llvm::formatv("{0}: compiled with numerics {1}, not the "
+                                   "{2} asked for",
                                    path, library.numerics, wanted.numerics));
   for (const std::string &f : wanted.functions)
     if (llvm::find(library.functions, f) == library.functions.end())

@@ -29,6 +29,7 @@ config.substitutions.append(("%mlir_runner_utils",
 config.substitutions.append(("%mlir_c_runner_utils",
                              os.path.join(mlir_lib, "libmlir_c_runner_utils" + ext)))
 config.substitutions.append(("%cxx", config.cxx_compiler))
+config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%build_generator", config.cmake_generator))
 config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
@@ -73,6 +74,11 @@ for name in ["ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"]:
         config.environment[name] = os.environ[name]
 if config.calm_sanitize.upper() in ("ON", "1", "TRUE", "YES"):
     config.available_features.add("asan")
+# Programs the tests compile against our libraries (the C API's client)
+# carry the sanitizers' runtime where the libraries are instrumented.
+config.substitutions.append(
+    ("%sanitize_flags", "-fsanitize=address,undefined"
+     if "asan" in config.available_features else ""))
 
 # GPU path. Compile-only tests need nothing but calm-opt (PTX comes from
 # LLVM's NVPTX backend); `ptxas` tests also assemble it with the CUDA

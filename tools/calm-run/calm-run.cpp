@@ -535,45 +535,27 @@ static int runEval() {
     return fail(formatv("{0}: {1} tokens, fewer than one block of {2}",
                         textPath, stream.size(), blockSize.getValue()));
 
-  std::mt19937_64 rng(seed);
-  BrierSums total;
   bool progress = !jsonOutput && sys::Process::StandardErrIsDisplayed();
   auto start = std::chrono::steady_clock::now();
-  // A CALM's blocks go in groups of one per thread (their backbone prefills
-  // run at once); the noise is drawn block by block in order, so the sums
-  // do not depend on the thread count.
-  int64_t group =
-      loaded.calm ? std::max(1, calm::ukernels::getThreads()) : 1;
-  std::vector<CALMCache> caches;
-  for (int64_t first = 0; first < blocks; first += group) {
-    int64_t count = std::min(group, blocks - first);
-    std::vector<ArrayRef<int32_t>> members;
-    for (int64_t b = first; b < first + count; ++b)
-      members.push_back(
-          ArrayRef<int32_t>(stream).slice(b * blockSize, blockSize));
-    if (loaded.calm) {
-      std::vector<std::vector<float>> noise;
-      for (int64_t b = 0; b < count; ++b)
-        noise.push_back(drawBlockNoise(*loaded.calm, blockSize, rng));
-      total.add(calmBlocksBrier(*loaded.calm, members, noise, caches));
-    } else {
-      total.add(twinBlockBrier(*loaded.llama, members[0], k,
-                               drawTwinUniforms(blockSize, k, rng)));
-    }
-    int64_t b = first + count - 1;
-    if (progress) {
-      double elapsed = std::chrono::duration<double>(
-                           std::chrono::steady_clock::now() - start)
-                           .count();
-      double eta = elapsed / (b + 1) * (blocks - b - 1);
-      int width = 30, filled = static_cast<int>(width * (b + 1) / blocks);
-      errs() << formatv("\r[{0}{1}] {2}/{3} blocks, BrierLM {4:f2}, ETA "
-                        "{5:f0} s ",
-                        std::string(filled, '#'),
-                        std::string(width - filled, ' '), b + 1, blocks,
-                        total.brierLM(), eta);
-    }
-  }
+  auto report = [&](int64_t done, int64_t all, const BrierSums &sums) {
+    if (!progress)
+      return;
+    double elapsed = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - start)
+                         .count();
+    double eta = elapsed / done * (all - done);
+    int width = 30, filled = static_cast<int>(width * done / all);
+    errs() << formatv("\r[{0}{1}] {2}/{3} blocks, BrierLM {4:f2}, ETA "
+                      "{5:f0} s ",
+                      std::string(filled, '#'), std::string(width - filled, ' '),
+                      done, all, sums.brierLM(), eta);
+  };
+  BrierSums total =
+      loaded.calm
+          ? evaluateCALMStream(*loaded.calm, stream, blockSize, blocks, seed,
+                               report)
+          : evaluateTwinStream(*loaded.llama, stream, blockSize, k, blocks,
+                               seed, report);
   if (progress)
     errs() << "\n";
   double seconds =

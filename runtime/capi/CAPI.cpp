@@ -1,0 +1,313 @@
+//===- CAPI.cpp - libcalm: the runtime behind include/calm-c/calm.h -------===//
+//
+// A thin layer over CALMRuntimeCore: arguments checked, errors turned into
+// calm_last_error lines, one lock per model. The models' code comes from a
+// model library only (loadModelLibrary); nothing here links MLIR or LLVM
+// beyond a private copy of Support.
+//
+//===----------------------------------------------------------------------===//
+
+#include "calm-c/calm.h"
+
+#include "BrierLM.h"
+#include "CALMModel.h"
+#include "Generation.h"
+#include "LlamaModel.h"
+#include "Tokenizer.h"
+#include "ukernels/UKernels.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+
+#include <dlfcn.h>
+#include <mutex>
+
+using namespace calm::runtime;
+
+namespace {
+thread_local std::string lastError;
+
+/// Records `message` (one line) for calm_last_error.
+void setError(const llvm::Twine &message) {
+  lastError = message.str();
+  std::replace(lastError.begin(), lastError.end(), '\n', ' ');
+}
+void setError(llvm::Error e) { setError(llvm::toString(std::move(e))); }
+
+/// Tokens per chunk of a token model's context and eval, as calm-run.
+constexpr int64_t kTwinChunk = 4;
+
+/// Model libraries leave the microkernels' entry point and memrefCopy
+/// undefined: they resolve against this library, which must be in the
+/// global scope even when its host opened it RTLD_LOCAL (ctypes does).
+void exportToModelLibraries() {
+  static bool done = [] {
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void *>(&calm_api_version), &info) &&
+        info.dli_fname)
+      dlopen(info.dli_fname, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD);
+    return true;
+  }();
+  (void)done;
+}
+
+/// An integer config field of a library's manifest.
+std::optional<int64_t> manifestInteger(const ModelManifest &m,
+                                       llvm::StringRef name) {
+  for (const auto &[field, value] : m.config)
+    if (field == name) {
+      int64_t v;
+      if (!llvm::StringRef(value).getAsInteger(10, v))
+        return v;
+    }
+  return std::nullopt;
+}
+} // namespace
+
+struct calm_model {
+  std::mutex lock;
+  Tokenizer tokenizer;
+  std::unique_ptr<CALMModel> calm;
+  std::unique_ptr<LlamaModel> llama;
+  std::string info;
+  int64_t chunk = 0, contextChunks = 0, vocab = 0, eos = 0;
+};
+
+struct calm_session {
+  calm_model *model;
+  uint64_t seed;
+  uint64_t calls = 0;
+};
+
+extern "C" {
+
+int calm_api_version(void) { return CALM_API_VERSION; }
+
+const char *calm_last_error(void) { return lastError.c_str(); }
+
+calm_model *calm_model_open(const char *modelDir, const char *library,
+                            const char *numerics, int threads) {
+  lastError.clear();
+  if (!modelDir)
+    return setError("calm_model_open: model_dir is NULL"), nullptr;
+  if (!library)
+    return setError("calm_model_open: compiling on demand is not available "
+                    "in this libcalm: give a model library from `calm-run "
+                    "compile -o`"),
+           nullptr;
+  if (threads < 0 || threads > 1024)
+    return setError(llvm::formatv("calm_model_open: threads must be 0..1024, "
+                                  "got {0}",
+                                  threads)),
+           nullptr;
+  exportToModelLibraries();
+  calm::ukernels::setThreads(threads);
+  llvm::SmallString<256> configPath(modelDir), tokenizerPath(modelDir);
+  llvm::sys::path::append(configPath, "config.json");
+  llvm::sys::path::append(tokenizerPath, "tokenizer.json");
+  auto kind = readModelKind(configPath);
+  if (!kind)
+    return setError(kind.takeError()), nullptr;
+  auto tokenizer = Tokenizer::load(tokenizerPath);
+  if (!tokenizer)
+    return setError(tokenizer.takeError()), nullptr;
+  auto code = loadModelLibrary(library);
+  if (!code)
+    return setError(code.takeError()), nullptr;
+  const ModelManifest &m = (*code)->getManifest();
+  bool calm = *kind == ModelKind::CALM;
+  // The context is the one the library was compiled for.
+  std::optional<int64_t> context =
+      manifestInteger(m, calm ? "max_chunks" : "max_tokens");
+  if (!context)
+    return setError(llvm::Twine(library) +
+                    ": not a calm model library for this model (its manifest "
+                    "has no context size)"),
+           nullptr;
+  std::string wantedNumerics = numerics ? numerics : m.numerics;
+  ModelOptions options;
+  options.build.maxChunks = *context;
+  std::unique_ptr<calm_model> model(new calm_model{
+      {}, std::move(*tokenizer), nullptr, nullptr, "", 0, 0, 0, 0});
+  auto check = [&](const ModelManifest &wanted)
+      -> llvm::Expected<std::unique_ptr<ModelCode>> {
+    if (llvm::Error e = checkModelManifest((*code)->getManifest(), wanted,
+                                           numerics != nullptr, library))
+      return std::move(e);
+    return std::move(*code);
+  };
+  if (calm) {
+    auto loaded = CALMModel::load(
+        modelDir, options,
+        [&](const CALMConfig &c, const AutoencoderConfig &ae,
+            const ModelBuildOptions &build) {
+          return check(getCALMManifest(c, ae, build, wantedNumerics));
+        });
+    if (!loaded)
+      return setError(loaded.takeError()), nullptr;
+    model->calm = std::move(*loaded);
+    const CALMConfig &c = model->calm->getConfig();
+    model->chunk = c.patchSize, model->vocab = c.vocabSize;
+    model->eos = c.eosTokenId, model->contextChunks = *context;
+  } else {
+    auto loaded = LlamaModel::load(
+        modelDir, options,
+        [&](const LlamaConfig &c, const ModelBuildOptions &build) {
+          return check(getLlamaManifest(c, build, wantedNumerics));
+        });
+    if (!loaded)
+      return setError(loaded.takeError()), nullptr;
+    model->llama = std::move(*loaded);
+    const LlamaConfig &c = model->llama->getConfig();
+    model->chunk = 1, model->vocab = c.vocabSize, model->eos = c.eosTokenId;
+    model->contextChunks = *context;
+  }
+  const ModelCode &compiled =
+      model->calm ? model->calm->getCompiled() : model->llama->getCompiled();
+  llvm::json::Object info{
+      {"kind", calm ? "calm" : "llama"},
+      {"numerics", compiled.getManifest().numerics},
+      {"cpu", compiled.getManifest().cpu},
+      {"vocab_size", model->vocab},
+      {"chunk_tokens", model->chunk},
+      {"context_tokens", model->chunk * model->contextChunks},
+      {"eos_token_id", model->eos},
+      {"library", library}};
+  model->info = llvm::formatv("{0}", llvm::json::Value(std::move(info)));
+  return model.release();
+}
+
+void calm_model_close(calm_model *model) { delete model; }
+
+const char *calm_model_info(calm_model *model) {
+  lastError.clear();
+  if (!model)
+    return setError("calm_model_info: model is NULL"), nullptr;
+  return model->info.c_str();
+}
+
+calm_session *calm_session_new(calm_model *model, uint64_t seed) {
+  lastError.clear();
+  if (!model)
+    return setError("calm_session_new: model is NULL"), nullptr;
+  return new calm_session{model, seed};
+}
+
+void calm_session_free(calm_session *session) { delete session; }
+
+int64_t calm_generate(calm_session *session, const char *prompt,
+                      size_t promptLen, int64_t maxTokens, double temperature,
+                      int64_t samples, calm_text_fn onText, void *user) {
+  lastError.clear();
+  if (!session)
+    return setError("calm_generate: session is NULL"), -1;
+  if (!prompt && promptLen)
+    return setError("calm_generate: prompt is NULL"), -1;
+  if (samples < 0)
+    return setError("calm_generate: samples must be at least 0"), -1;
+  calm_model &model = *session->model;
+  std::lock_guard<std::mutex> guard(model.lock);
+  GenerateOptions options;
+  options.maxTokens = maxTokens;
+  options.sampling.temperature = temperature;
+  options.sampling.samples = samples;
+  options.seed = session->seed + session->calls++;
+  auto sink = [&](llvm::StringRef text) {
+    return onText && onText(text.data(), text.size(), user) != 0;
+  };
+  llvm::StringRef text(prompt ? prompt : "", promptLen);
+  auto stats =
+      model.calm ? generate(*model.calm, model.tokenizer, text, options, sink)
+                 : generate(*model.llama, model.tokenizer, text, options, sink);
+  if (!stats)
+    return setError(stats.takeError()), -1;
+  return stats->tokens;
+}
+
+int calm_eval(calm_model *model, const char *text, size_t len,
+              int64_t blockSize, uint64_t seed, double out[5]) {
+  lastError.clear();
+  if (!model || (!text && len) || !out)
+    return setError("calm_eval: model, text or out is NULL"), -1;
+  std::lock_guard<std::mutex> guard(model->lock);
+  int64_t k = model->calm ? model->chunk : kTwinChunk;
+  int64_t contextChunks =
+      model->calm ? model->contextChunks : model->contextChunks / kTwinChunk;
+  if (blockSize < 2 * k || blockSize % k != 0)
+    return setError(llvm::formatv("calm_eval: block_size must be a multiple "
+                                  "of K = {0} and at least 2K, got {1}",
+                                  k, blockSize)),
+           -1;
+  if (blockSize / k > contextChunks)
+    return setError(llvm::formatv("calm_eval: block_size {0} needs {1} "
+                                  "chunks of context; the library holds {2}",
+                                  blockSize, blockSize / k, contextChunks)),
+           -1;
+  // The text is one document: its tokens, then end-of-text.
+  std::vector<int32_t> stream =
+      model->tokenizer.encode(llvm::StringRef(text ? text : "", len));
+  stream.push_back(static_cast<int32_t>(model->eos));
+  for (int32_t id : stream)
+    if (id >= model->vocab)
+      return setError(llvm::formatv("calm_eval: the text encodes to token "
+                                    "{0}, outside the model's vocabulary of "
+                                    "{1}",
+                                    id, model->vocab)),
+             -1;
+  int64_t blocks = static_cast<int64_t>(stream.size()) / blockSize;
+  if (blocks == 0)
+    return setError(llvm::formatv("calm_eval: {0} tokens, fewer than one "
+                                  "block of {1}",
+                                  stream.size(), blockSize)),
+           -1;
+  auto quiet = [](int64_t, int64_t, const BrierSums &) {};
+  BrierSums sums = model->calm
+                       ? evaluateCALMStream(*model->calm, stream, blockSize,
+                                            blocks, seed, quiet)
+                       : evaluateTwinStream(*model->llama, stream, blockSize, k,
+                                            blocks, seed, quiet);
+  std::array<double, 4> means = sums.means();
+  for (int i = 0; i < 4; ++i)
+    out[i] = means[i];
+  out[4] = sums.brierLM();
+  return 0;
+}
+
+int64_t calm_tokenize(calm_model *model, const char *text, size_t len,
+                      int32_t *ids, int64_t capacity) {
+  lastError.clear();
+  if (!model || (!text && len) || (!ids && capacity) || capacity < 0)
+    return setError("calm_tokenize: bad arguments (NULL model, text or ids, "
+                    "or capacity < 0)"),
+           -1;
+  std::lock_guard<std::mutex> guard(model->lock);
+  std::vector<int32_t> all =
+      model->tokenizer.encode(llvm::StringRef(text ? text : "", len));
+  int64_t n = static_cast<int64_t>(all.size());
+  std::copy_n(all.begin(), std::min(n, capacity), ids);
+  return n;
+}
+
+int64_t calm_detokenize(calm_model *model, const int32_t *ids, int64_t n,
+                        char *out, size_t capacity) {
+  lastError.clear();
+  if (!model || (!ids && n) || n < 0 || (!out && capacity))
+    return setError("calm_detokenize: bad arguments (NULL model, ids or out, "
+                    "or n < 0)"),
+           -1;
+  std::lock_guard<std::mutex> guard(model->lock);
+  for (int64_t i = 0; i < n; ++i)
+    if (ids[i] < 0 || ids[i] >= model->vocab)
+      return setError(llvm::formatv("calm_detokenize: id {0} is outside the "
+                                    "vocabulary of {1}",
+                                    ids[i], model->vocab)),
+             -1;
+  auto text = model->tokenizer.decode(llvm::ArrayRef<int32_t>(ids, n));
+  if (!text)
+    return setError(text.takeError()), -1;
+  std::copy_n(text->begin(), std::min(text->size(), capacity), out);
+  return static_cast<int64_t>(text->size());
+}
+
+} // extern "C"

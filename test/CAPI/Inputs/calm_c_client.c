@@ -1,0 +1,165 @@
+/* A host program that knows only calm-c/calm.h and libcalm: what the C API
+ * tests run.
+ *   calm_c_client generate MODEL LIBRARY SEED MAX_TOKENS PROMPT
+ *   calm_c_client eval MODEL LIBRARY SEED BLOCK_SIZE TEXT_FILE
+ *   calm_c_client checks MODEL LIBRARY
+ * generate prints the text then a newline, as calm-run generate does; eval
+ * prints the Brier terms as calm-run eval --json does; checks exercises
+ * bad arguments, tokenize/detokenize and model info, and reports whether
+ * libLLVM or libMLIR is mapped into the process. */
+#include "calm-c/calm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int print(const char *bytes, size_t len, void *user) {
+  (void)user;
+  fwrite(bytes, 1, len, stdout);
+  return 0;
+}
+
+static int stopAfterFirst(const char *bytes, size_t len, void *user) {
+  (void)bytes;
+  (void)len;
+  ++*(int *)user;
+  return 1;
+}
+
+static calm_model *open(const char *dir, const char *library) {
+  calm_model *model = calm_model_open(dir, library, NULL, 0);
+  if (!model)
+    fprintf(stderr, "calm_c_client: %s\n", calm_last_error());
+  return model;
+}
+
+static int expectError(const char *what, int failed) {
+  const char *why = calm_last_error();
+  if (!failed || !why[0] || strchr(why, '\n')) {
+    printf("FAIL %s: no one-line error\n", what);
+    return 1;
+  }
+  printf("error %s: %s\n", what, why);
+  return 0;
+}
+
+static int checks(const char *dir, const char *library) {
+  int fails = 0;
+  fails += expectError("open NULL dir",
+                       calm_model_open(NULL, library, NULL, 0) == NULL);
+  fails += expectError("open without library",
+                       calm_model_open(dir, NULL, NULL, 0) == NULL);
+  fails += expectError("open missing library",
+                       calm_model_open(dir, "/nonexistent/model.so", NULL, 0) ==
+                           NULL);
+  fails += expectError("open wrong numerics",
+                       calm_model_open(dir, library, "lmul:3", 0) == NULL);
+  fails += expectError("open bad threads",
+                       calm_model_open(dir, library, NULL, -1) == NULL);
+  calm_model *model = open(dir, library);
+  if (!model)
+    return 1;
+  printf("info %s\n", calm_model_info(model));
+  fails += expectError("generate NULL session",
+                       calm_generate(NULL, "x", 1, 4, 1.0, 0, NULL, NULL) < 0);
+  calm_session *session = calm_session_new(model, 1);
+  fails +=
+      expectError("generate temperature 2",
+                  calm_generate(session, "x", 1, 4, 2.0, 0, NULL, NULL) < 0);
+  fails +=
+      expectError("generate max_tokens 0",
+                  calm_generate(session, "x", 1, 0, 1.0, 0, NULL, NULL) < 0);
+  int pieces = 0;
+  int64_t n =
+      calm_generate(session, "Call me", 7, 64, 1.0, 0, stopAfterFirst, &pieces);
+  printf("stopped after %d piece(s), %lld tokens\n", pieces, (long long)n);
+  double out[5];
+  fails +=
+      expectError("eval block 3", calm_eval(model, "text", 4, 3, 1, out) < 0);
+  fails += expectError("eval short text",
+                       calm_eval(model, "text", 4, 512, 1, out) < 0);
+  const char *text = "Call me Ishmael.";
+  int64_t count = calm_tokenize(model, text, strlen(text), NULL, 0);
+  int32_t ids[64];
+  if (count < 1 || count > 64 ||
+      calm_tokenize(model, text, strlen(text), ids, 64) != count) {
+    printf("FAIL tokenize\n");
+    ++fails;
+  } else {
+    char back[256];
+    int64_t bytes = calm_detokenize(model, ids, count, back, sizeof back);
+    printf("tokenize: %lld ids, round trip %s\n", (long long)count,
+           bytes == (int64_t)strlen(text) && !memcmp(back, text, bytes)
+               ? "exact"
+               : "DIFFERS");
+  }
+  int32_t bad = 1 << 30;
+  fails += expectError("detokenize bad id",
+                       calm_detokenize(model, &bad, 1, NULL, 0) < 0);
+  calm_session_free(session);
+  calm_model_close(model);
+
+  /* What a deployment must not need. */
+  FILE *maps = fopen("/proc/self/maps", "r");
+  char line[4096];
+  int heavy = 0;
+  while (maps && fgets(line, sizeof line, maps))
+    if (strstr(line, "libLLVM") || strstr(line, "libMLIR")) {
+      printf("FAIL mapped: %s", line);
+      heavy = 1;
+    }
+  if (maps)
+    fclose(maps);
+  if (!heavy)
+    printf("maps: no libLLVM or libMLIR in the process\n");
+  printf("checks: %d failed\n", fails + heavy);
+  return fails + heavy != 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 4 && !strcmp(argv[1], "checks"))
+    return checks(argv[2], argv[3]);
+  if (argc != 7) {
+    fprintf(stderr,
+            "usage: calm_c_client generate|eval MODEL LIBRARY SEED N TEXT\n");
+    return 2;
+  }
+  calm_model *model = open(argv[2], argv[3]);
+  if (!model)
+    return 1;
+  uint64_t seed = strtoull(argv[4], NULL, 10);
+  long long n = atoll(argv[5]);
+  if (!strcmp(argv[1], "generate")) {
+    calm_session *session = calm_session_new(model, seed);
+    if (calm_generate(session, argv[6], strlen(argv[6]), n, 1.0, 0, print,
+                      NULL) < 0) {
+      fprintf(stderr, "calm_c_client: %s\n", calm_last_error());
+      return 1;
+    }
+    printf("\n");
+    calm_session_free(session);
+  } else {
+    FILE *f = fopen(argv[6], "rb");
+    if (!f)
+      return 1;
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = malloc(size);
+    if (fread(text, 1, size, f) != (size_t)size)
+      return 1;
+    fclose(f);
+    double out[5];
+    if (calm_eval(model, text, size, n, seed, out) < 0) {
+      fprintf(stderr, "calm_c_client: %s\n", calm_last_error());
+      return 1;
+    }
+    printf("{\"brier1\": %.6f, \"brier2\": %.6f, \"brier3\": %.6f, \"brier4\": "
+           "%.6f, "
+           "\"brierlm\": %.4f\n",
+           out[0], out[1], out[2], out[3], out[4]);
+    free(text);
+  }
+  calm_model_close(model);
+  return 0;
+}
