@@ -9,6 +9,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <sys/mman.h>
@@ -235,9 +236,16 @@ uint64_t CALMModel::cacheBytes() const {
   return 4 * (cache.k.size() + cache.v.size());
 }
 
+static double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       start)
+      .count();
+}
+
 llvm::Expected<std::unique_ptr<CALMModel>>
 CALMModel::load(llvm::StringRef dir, const ModelOptions &options,
                 CALMCodeSource source) {
+  auto start = std::chrono::steady_clock::now();
   std::unique_ptr<CALMModel> m(new CALMModel());
   auto checkpoint = openCALMCheckpoint(dir, options.aeDir);
   if (!checkpoint)
@@ -277,7 +285,9 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options,
   m->cache.k.assign(cache, 0.0f);
   m->cache.v.assign(cache, 0.0f);
 
+  auto codeStart = std::chrono::steady_clock::now();
   auto compiled = source(ck.config, ck.aeConfig, m->build);
+  m->loadTimes.code = secondsSince(codeStart);
   if (!compiled)
     return compiled.takeError();
   m->compiled = std::move(*compiled);
@@ -296,6 +306,7 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options,
   }
   // Pack the weights into the layouts the compiled module reads (its
   // manifest says where each tensor goes and in which form).
+  auto weightsStart = std::chrono::steady_clock::now();
   std::string manifest = m->compiled->weightManifest();
   FlatLayout calmLayout = getCALMFlatLayout(ck.config);
   FlatLayout aeLayout = getAEFlatLayout(ck.aeConfig);
@@ -313,6 +324,8 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options,
                                          : ck.aeWeights.getPath(),
           m->aeWeights))
     return std::move(e);
+  m->loadTimes.total = secondsSince(start);
+  m->loadTimes.weights = secondsSince(weightsStart);
   return std::move(m);
 }
 

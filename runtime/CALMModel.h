@@ -28,6 +28,13 @@ using CALMCodeSource =
         const CALMConfig &, const AutoencoderConfig &,
         const ModelBuildOptions &)>;
 
+/// Where a model's load time went (seconds): getting its code (compiling,
+/// the object cache or a model library), reading and packing its weights,
+/// and all of load() (the checkpoint's validation included).
+struct LoadTimes {
+  double code = 0, weights = 0, total = 0;
+};
+
 struct ModelOptions {
   /// Overrides the config's ae_path.
   std::optional<std::string> aeDir;
@@ -59,6 +66,7 @@ public:
   const CALMConfig &getConfig() const { return checkpoint->config; }
   const AutoencoderConfig &getAEConfig() const { return checkpoint->aeConfig; }
   const ModelCode &getCompiled() const { return *compiled; }
+  const LoadTimes &getLoadTimes() const { return loadTimes; }
   /// Bytes of the weights as stored (CALM + autoencoder).
   uint64_t weightBytes() const;
   /// Bytes of the KV cache.
@@ -115,6 +123,7 @@ private:
                 llvm::MutableArrayRef<float> latents);
   std::unique_ptr<CALMCheckpoint> checkpoint;
   std::unique_ptr<ModelCode> compiled;
+  LoadTimes loadTimes;
   WeightBuffer calmWeights, aeWeights;
   CALMCache cache;
   std::vector<float> logitsScratch;

@@ -6,13 +6,22 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
+#include <chrono>
+
 using namespace calm::runtime;
 
 LlamaModel::~LlamaModel() = default;
 
+static double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       start)
+      .count();
+}
+
 llvm::Expected<std::unique_ptr<LlamaModel>>
 LlamaModel::load(llvm::StringRef dir, const ModelOptions &options,
                  LlamaCodeSource source) {
+  auto start = std::chrono::steady_clock::now();
   std::unique_ptr<LlamaModel> m(new LlamaModel());
   llvm::SmallString<128> configPath(dir);
   llvm::sys::path::append(configPath, "config.json");
@@ -59,7 +68,9 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options,
     return fileError(configPath, "the KV cache would not fit in memory");
   m->kCache.assign(cache, 0.0f);
   m->vCache.assign(cache, 0.0f);
+  auto codeStart = std::chrono::steady_clock::now();
   auto compiled = source(m->config, options.build);
+  m->loadTimes.code = secondsSince(codeStart);
   if (!compiled)
     return compiled.takeError();
   m->compiled = std::move(*compiled);
@@ -71,12 +82,15 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options,
       return fn.takeError();
     *slot = *fn;
   }
+  auto weightsStart = std::chrono::steady_clock::now();
   FlatLayout layout = getLlamaFlatLayout(m->config);
   if (llvm::Error e = packWeights(
           layout, m->compiled->weightManifest(),
           [&](llvm::StringRef n) { return w.find(n); }, w.getPath(),
           m->weights))
     return std::move(e);
+  m->loadTimes.total = secondsSince(start);
+  m->loadTimes.weights = secondsSince(weightsStart);
   return std::move(m);
 }
 

@@ -34,6 +34,7 @@ public:
 
   const LlamaConfig &getConfig() const { return config; }
   const ModelCode &getCompiled() const { return *compiled; }
+  const LoadTimes &getLoadTimes() const { return loadTimes; }
   uint64_t weightBytes() const { return weights.size(); }
   uint64_t cacheBytes() const { return 4 * (kCache.size() + vCache.size()); }
   /// Tokens the KV cache can hold.
@@ -55,6 +56,7 @@ private:
   LlamaConfig config;
   WeightSet checkpoint;
   std::unique_ptr<ModelCode> compiled;
+  LoadTimes loadTimes;
   WeightBuffer weights;
   std::vector<float> kCache, vCache;
   int64_t capacity = 0, position = 0;

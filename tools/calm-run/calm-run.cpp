@@ -410,8 +410,13 @@ static std::string runNumerics(const LoadedModel &loaded) {
   return loaded.getCompiled().getManifest().numerics;
 }
 
-static std::string compileNote(const ModelCode &compiled) {
-  return compiled.origin();
+/// How the model came to be: its code's origin and the load's times.
+static std::string compileNote(const LoadedModel &loaded) {
+  const LoadTimes &t = loaded.calm ? loaded.calm->getLoadTimes()
+                                   : loaded.llama->getLoadTimes();
+  return formatv("{0}; open {1:f2} s (code {2:f3} s, weights {3:f2} s)",
+                 loaded.getCompiled().origin(), t.total, t.code, t.weights)
+      .str();
 }
 
 static int runGenerate() {
@@ -473,7 +478,7 @@ static int runGenerate() {
                       "first {3} tokens {4:f1} ms, compile: {5}\n",
                       g.tokens, g.seconds, g.tokens / g.seconds, g.chunkTokens,
                       g.firstChunkSeconds * 1e3,
-                      compileNote(loaded.getCompiled()));
+                      compileNote(loaded));
   else if (showStats)
     errs() << formatv("calm-run: {0} tokens in {1} chunks, {2:f2} s ({3:f1} "
                       "tokens/s), prompt {8} tokens in {9:f1} ms, first chunk "
@@ -482,7 +487,7 @@ static int runGenerate() {
                       g.tokens, g.sampling.steps, g.seconds,
                       g.tokens / g.seconds, g.firstChunkSeconds * 1e3,
                       g.sampling.draws, g.sampling.fallbacks,
-                      compileNote(loaded.getCompiled()), g.promptTokens,
+                      compileNote(loaded), g.promptTokens,
                       g.promptSeconds * 1e3);
   else if (g.sampling.fallbacks)
     errs() << formatv("calm-run: {0} of {1} chunks did not accept within {2} "
