@@ -13,8 +13,7 @@ using namespace calm::runtime;
 LlamaModel::~LlamaModel() = default;
 
 static double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       start)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
