@@ -176,10 +176,8 @@ calm::runtime::generate(LlamaModel &model, const Tokenizer &tokenizer,
   if (llvm::Error e = checkCommon(options))
     return std::move(e);
   const LlamaConfig &c = model.getConfig();
-  // The first "chunk" of the stats: as many tokens as a K = 4 CALM's.
-  constexpr int64_t kFirstTokens = 4;
   GenerateStats stats;
-  stats.chunkTokens = kFirstTokens;
+  stats.chunkTokens = kTwinChunkTokens;
   auto start = std::chrono::steady_clock::now();
   // As for a CALM: a prompt that cannot fit is refused before encoding.
   uint64_t atLeast = prompt.size() / tokenizer.maxTokenBytes();
@@ -223,7 +221,7 @@ calm::runtime::generate(LlamaModel &model, const Tokenizer &tokenizer,
   TextStream text(tokenizer, sink);
   while (static_cast<int64_t>(generated.size()) < options.maxTokens) {
     int32_t id = sampleToken(logits, options.sampling.temperature, rng);
-    if (generated.size() + 1 == kFirstTokens)
+    if (generated.size() + 1 == kTwinChunkTokens)
       stats.firstChunkSeconds = secondsSince(firstStart);
     if (id == c.eosTokenId && !options.ignoreEOS)
       break;

@@ -15,6 +15,11 @@
 
 namespace calm::runtime {
 
+/// Tokens per "chunk" of a token model, so that it compares with the K = 4
+/// CALM: its KV cache holds --max-chunks of them, eval scores it every this
+/// many tokens, and generation statistics time its first this many.
+constexpr int64_t kTwinChunkTokens = 4;
+
 /// Gives the twin's compiled code (as CALMCodeSource for a CALM).
 using LlamaCodeSource =
     llvm::function_ref<llvm::Expected<std::unique_ptr<ModelCode>>(

@@ -35,9 +35,6 @@ void setError(const llvm::Twine &message) {
 }
 void setError(llvm::Error e) { setError(llvm::toString(std::move(e))); }
 
-/// Tokens per chunk of a token model's context and eval, as calm-run.
-constexpr int64_t kTwinChunk = 4;
-
 /// Model libraries leave the microkernels' entry point and memrefCopy
 /// undefined: they resolve against this library, which must be in the
 /// global scope even when its host opened it RTLD_LOCAL (ctypes does).
@@ -231,9 +228,9 @@ int calm_eval(calm_model *model, const char *text, size_t len,
   if (!model || (!text && len) || !out)
     return setError("calm_eval: model, text or out is NULL"), -1;
   std::lock_guard<std::mutex> guard(model->lock);
-  int64_t k = model->calm ? model->chunk : kTwinChunk;
+  int64_t k = model->calm ? model->chunk : kTwinChunkTokens;
   int64_t contextChunks =
-      model->calm ? model->contextChunks : model->contextChunks / kTwinChunk;
+      model->calm ? model->contextChunks : model->contextChunks / kTwinChunkTokens;
   if (blockSize < 2 * k || blockSize % k != 0)
     return setError(llvm::formatv("calm_eval: block_size must be a multiple "
                                   "of K = {0} and at least 2K, got {1}",

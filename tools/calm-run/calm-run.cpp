@@ -264,11 +264,6 @@ struct LoadedModel {
   }
 };
 
-/// Tokens per chunk of a token-level model: its KV cache holds
-/// --max-chunks of them, and eval scores it every 4 tokens like the K = 4
-/// CALM it is compared with.
-static constexpr int64_t kTokenModelChunk = 4;
-
 static Expected<LoadedModel> loadModel(const CompileOptions &compile) {
   if (maxChunks < 1)
     return createStringError(inconvertibleErrorCode(),
@@ -287,7 +282,7 @@ static Expected<LoadedModel> loadModel(const CompileOptions &compile) {
   modelOptions.build.maxChunks = maxChunks;
   LoadedModel loaded;
   if (*kind == ModelKind::Llama) {
-    modelOptions.build.maxChunks = maxChunks * kTokenModelChunk;
+    modelOptions.build.maxChunks = maxChunks * kTwinChunkTokens;
     auto model = LlamaModel::load(modelDir, modelOptions);
     if (!model)
       return model.takeError();
@@ -514,7 +509,7 @@ static int runEval() {
     k = c.patchSize, vocab = c.vocabSize, eos = c.eosTokenId;
   } else {
     const LlamaConfig &c = loaded.llama->getConfig();
-    k = kTokenModelChunk, vocab = c.vocabSize, eos = c.eosTokenId;
+    k = kTwinChunkTokens, vocab = c.vocabSize, eos = c.eosTokenId;
   }
   if (blockSize < 2 * k || blockSize % k != 0)
     return fail(formatv("--block-size must be a multiple of K = {0} and at "
