@@ -267,7 +267,7 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options,
   uint64_t cache; // f32 elements of each of K and V
   bool overflow =
       __builtin_mul_overflow(uint64_t(c.numHiddenLayers),
-                             uint64_t(c.hiddenSize), &cache) ||
+                             uint64_t(c.kvWidth()), &cache) ||
       __builtin_mul_overflow(cache, uint64_t(m->build.maxChunks), &cache);
   uint64_t memory =
       uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGESIZE));

@@ -7,6 +7,8 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <cmath>
+
 using namespace calm::runtime;
 using llvm::Error;
 using llvm::Expected;
@@ -369,6 +371,93 @@ Expected<ModelKind> calm::runtime::readModelKind(StringRef path) {
                              (type ? "\"" + *type + "\"" : StringRef("none")));
 }
 
+/// `rope_scaling`: absent, null, rope_type "default", "linear" or "llama3"
+/// (older files spell rope_type as "type").
+static Expected<RopeScaling> readRopeScaling(StringRef path,
+                                             const llvm::json::Object &o) {
+  RopeScaling r;
+  const llvm::json::Value *v = o.get("rope_scaling");
+  if (!v || v->kind() == llvm::json::Value::Null)
+    return r;
+  const llvm::json::Object *s = v->getAsObject();
+  if (!s)
+    return fileError(path, "rope_scaling must be an object or null");
+  std::optional<StringRef> type = s->getString("rope_type");
+  if (!type)
+    type = s->getString("type");
+  if (!type)
+    return fileError(path, "rope_scaling has no rope_type");
+  if (*type == "default")
+    return r;
+  if (*type != "linear" && *type != "llama3")
+    return fileError(path, "rope_scaling of type \"" + *type +
+                               "\" is not supported (only linear, llama3)");
+  Fields f(path, *s);
+  r.factor = f.number("factor");
+  if (*type == "llama3") {
+    r.kind = RopeScaling::Kind::Llama3;
+    r.lowFreqFactor = f.number("low_freq_factor");
+    r.highFreqFactor = f.number("high_freq_factor");
+    r.originalMaxPositions = f.positive("original_max_position_embeddings");
+  } else {
+    r.kind = RopeScaling::Kind::Linear;
+  }
+  if (Error e = f.take())
+    return std::move(e);
+  if (!(r.factor >= 1.0) || !std::isfinite(r.factor))
+    return fileError(path, "rope_scaling.factor must be a number >= 1");
+  if (r.kind == RopeScaling::Kind::Llama3 &&
+      !(r.lowFreqFactor > 0 && r.highFreqFactor > r.lowFreqFactor &&
+        std::isfinite(r.highFreqFactor)))
+    return fileError(path, "rope_scaling needs 0 < low_freq_factor < "
+                           "high_freq_factor");
+  return r;
+}
+
+std::vector<float>
+calm::runtime::ropeInverseFrequencies(int64_t headDim, double theta,
+                                      const RopeScaling &scaling) {
+  std::vector<float> inv;
+  for (int64_t i = 0; i < headDim / 2; ++i)
+    inv.push_back(static_cast<float>(
+        1.0 /
+        std::pow(theta, static_cast<double>(static_cast<float>(2 * i) /
+                                            static_cast<float>(headDim)))));
+  auto factor = static_cast<float>(scaling.factor);
+  switch (scaling.kind) {
+  case RopeScaling::Kind::None:
+    break;
+  case RopeScaling::Kind::Linear:
+    for (float &f : inv)
+      f /= factor;
+    break;
+  case RopeScaling::Kind::Llama3: {
+    // transformers' _compute_llama3_parameters, in its f32 arithmetic: long
+    // wavelengths are slowed by `factor`, short ones kept, the band between
+    // interpolated.
+    auto old = static_cast<double>(scaling.originalMaxPositions);
+    auto lowWavelen = static_cast<float>(old / scaling.lowFreqFactor);
+    auto highWavelen = static_cast<float>(old / scaling.highFreqFactor);
+    auto twoPi = static_cast<float>(2 * M_PI);
+    auto span =
+        static_cast<float>(scaling.highFreqFactor - scaling.lowFreqFactor);
+    for (float &f : inv) {
+      float wavelen = (1.0f / f) * twoPi;
+      float scaled = wavelen > lowWavelen ? f / factor : f;
+      if (!(wavelen < highWavelen) && !(wavelen > lowWavelen)) {
+        float smooth = ((1.0f / wavelen) * static_cast<float>(old) -
+                        static_cast<float>(scaling.lowFreqFactor)) /
+                       span;
+        scaled = (1.0f - smooth) * scaled / factor + smooth * scaled;
+      }
+      f = scaled;
+    }
+    break;
+  }
+  }
+  return inv;
+}
+
 Expected<LlamaConfig> calm::runtime::readLlamaConfig(StringRef path) {
   Expected<llvm::json::Value> json = readObject(path);
   if (!json)
@@ -389,24 +478,34 @@ Expected<LlamaConfig> calm::runtime::readLlamaConfig(StringRef path) {
     return std::move(e);
   // Llama's defaults (transformers' LlamaConfig) where a key is absent.
   c.tieWordEmbeddings = o.getBoolean("tie_word_embeddings").value_or(false);
-  int64_t kvHeads =
-      o.getInteger("num_key_value_heads").value_or(c.numAttentionHeads);
-  if (kvHeads != c.numAttentionHeads)
-    return fileError(path, llvm::formatv("num_key_value_heads = {0} differs "
-                                         "from num_attention_heads = {1}: "
-                                         "grouped-query attention is not "
-                                         "supported yet",
-                                         kvHeads, c.numAttentionHeads));
+  c.numKeyValueHeads = c.numAttentionHeads;
+  if (o.get("num_key_value_heads")) {
+    c.numKeyValueHeads = f.positive("num_key_value_heads");
+    if (Error e = f.take())
+      return std::move(e);
+  }
+  if (c.numAttentionHeads % c.numKeyValueHeads != 0)
+    return fileError(path,
+                     llvm::formatv("num_attention_heads {0} is not a "
+                                   "multiple of num_key_value_heads {1}",
+                                   c.numAttentionHeads, c.numKeyValueHeads));
+  if (std::optional<int64_t> hd = o.getInteger("head_dim");
+      hd && *hd * c.numAttentionHeads != c.hiddenSize)
+    return fileError(path, llvm::formatv("head_dim {0} is not hidden_size / "
+                                         "num_attention_heads: not supported",
+                                         *hd));
+  if (Expected<RopeScaling> scaling = readRopeScaling(path, o))
+    c.ropeScaling = *scaling;
+  else
+    return scaling.takeError();
   for (StringRef key : {"attention_bias", "mlp_bias"})
     if (o.getBoolean(key).value_or(false))
       return fileError(path, "'" + key + "' is true: biases are not supported");
-  if (const llvm::json::Value *v = o.get("rope_scaling");
-      v && v->kind() != llvm::json::Value::Null)
-    return fileError(path, "rope_scaling is not supported (must be null)");
   if (std::optional<StringRef> act = o.getString("hidden_act");
       act && *act != "silu")
-    return fileError(path, "hidden_act \"" + *act + "\" is not supported "
-                                                    "(only \"silu\")");
+    return fileError(path, "hidden_act \"" + *act +
+                               "\" is not supported "
+                               "(only \"silu\")");
   if (c.hiddenSize % c.numAttentionHeads != 0)
     return fileError(path, llvm::formatv("hidden_size {0} is not a multiple of "
                                          "num_attention_heads {1}",
@@ -424,14 +523,15 @@ std::vector<TensorSpec> calm::runtime::getLlamaLayout(const LlamaConfig &c) {
     t.push_back({name.str(), std::move(shape)});
   };
   int64_t D = c.hiddenSize, I = c.intermediateSize;
+  int64_t kv = c.numKeyValueHeads * (D / c.numAttentionHeads);
   add("model.embed_tokens.weight", {c.vocabSize, D});
   for (int64_t i = 0; i < c.numHiddenLayers; ++i) {
     std::string p = llvm::formatv("model.layers.{0}.", i).str();
     add(p + "input_layernorm.weight", {D});
     add(p + "post_attention_layernorm.weight", {D});
     add(p + "self_attn.q_proj.weight", {D, D});
-    add(p + "self_attn.k_proj.weight", {D, D});
-    add(p + "self_attn.v_proj.weight", {D, D});
+    add(p + "self_attn.k_proj.weight", {kv, D});
+    add(p + "self_attn.v_proj.weight", {kv, D});
     add(p + "self_attn.o_proj.weight", {D, D});
     add(p + "mlp.gate_proj.weight", {I, D});
     add(p + "mlp.up_proj.weight", {I, D});

@@ -34,14 +34,38 @@ struct CALMConfig {
   int64_t eosTokenId;
   double rmsNormEps, ropeTheta, beta;
   std::string aePath; // as written in the file
+  int64_t headDim() const { return hiddenSize / numAttentionHeads; }
+  /// Width of a K or V row: the KV cache holds this per layer and position.
+  int64_t kvWidth() const { return numKeyValueHeads * headDim(); }
 };
 
-/// A token-level Llama (`model_type` "llama"): the CALM's token twin.
+/// config.json's `rope_scaling`: how the rotary frequencies are rescaled
+/// for a longer context (transformers' rope_type "linear" and "llama3").
+struct RopeScaling {
+  enum class Kind { None, Linear, Llama3 };
+  Kind kind = Kind::None;
+  double factor = 1.0;
+  /// llama3 only.
+  double lowFreqFactor = 1.0, highFreqFactor = 4.0;
+  int64_t originalMaxPositions = 8192;
+};
+
+/// The rotary inverse frequencies of a head of `headDim`, as transformers
+/// computes them in f32: 1 / theta^(2i / headDim), then rescaled.
+std::vector<float> ropeInverseFrequencies(int64_t headDim, double theta,
+                                          const RopeScaling &scaling = {});
+
+/// A token-level Llama (`model_type` "llama"): the CALM's token twin, or a
+/// SmolLM-, TinyLlama- or Llama-3.2-style checkpoint.
 struct LlamaConfig {
   int64_t vocabSize, hiddenSize, intermediateSize, numHiddenLayers;
-  int64_t numAttentionHeads, maxPositionEmbeddings, eosTokenId;
+  int64_t numAttentionHeads, numKeyValueHeads, maxPositionEmbeddings;
+  int64_t eosTokenId;
   double rmsNormEps, ropeTheta;
+  RopeScaling ropeScaling;
   bool tieWordEmbeddings;
+  int64_t headDim() const { return hiddenSize / numAttentionHeads; }
+  int64_t kvWidth() const { return numKeyValueHeads * headDim(); }
 };
 
 /// What a model directory holds, from its config.json's model_type.
@@ -75,8 +99,9 @@ std::vector<TensorSpec> getAutoencoderLayout(const AutoencoderConfig &c,
 /// The tensors of a CALM without its embedded autoencoder; the head under
 /// `mlp_generator.`.
 std::vector<TensorSpec> getCALMLayout(const CALMConfig &c);
-/// Refuses what the builder does not support (grouped-query attention, odd
-/// head sizes, rope scaling, biases) with a one-line error.
+/// Refuses what the builder does not support (odd head sizes, rope scaling
+/// other than linear and llama3, biases, other activations) with a one-line
+/// error.
 llvm::Expected<LlamaConfig> readLlamaConfig(llvm::StringRef path);
 std::vector<TensorSpec> getLlamaLayout(const LlamaConfig &c);
 

@@ -61,7 +61,7 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options,
                                    m->config.maxPositionEmbeddings));
   uint64_t cache; // f32 elements of each of K and V
   if (__builtin_mul_overflow(uint64_t(m->config.numHiddenLayers),
-                             uint64_t(m->config.hiddenSize), &cache) ||
+                             uint64_t(m->config.kvWidth()), &cache) ||
       __builtin_mul_overflow(cache, uint64_t(m->capacity), &cache) ||
       cache > (uint64_t(1) << 40))
     return fileError(configPath, "the KV cache would not fit in memory");

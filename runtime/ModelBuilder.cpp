@@ -104,15 +104,14 @@ SmallVector<Value> weightsOf(FunctionEmitter &fe,
 /// The rows of the decoder stack's input: a static 1 (a decode step) or a
 /// dynamic count (prefill and teacher-forced passes).
 struct Rows {
-  Value count;    // index
-  int64_t shape;  // 1 or ShapedType::kDynamic
+  Value count;   // index
+  int64_t shape; // 1 or ShapedType::kDynamic
 };
 
 /// [M, d] -> [M, H, hd].
 Value splitHeads(FunctionEmitter &fe, Value x, Rows rows, int64_t heads,
                  int64_t hd) {
-  auto type = RankedTensorType::get({rows.shape, heads, hd},
-                                    fe.b.getF32Type());
+  auto type = RankedTensorType::get({rows.shape, heads, hd}, fe.b.getF32Type());
   SmallVector<OpFoldResult> shape = {
       rows.shape == 1 ? OpFoldResult(fe.b.getIndexAttr(1))
                       : OpFoldResult(rows.count),
@@ -129,25 +128,20 @@ struct RopeTable {
   Value cos, sin;
 };
 RopeTable ropeTable(FunctionEmitter &fe, Rows rows, Value pos, int64_t hd,
-                    double theta) {
+                    double theta, const RopeScaling &scaling) {
   OpBuilder &b = fe.b;
   Location loc = fe.loc;
   int64_t half = hd / 2;
-  // inv_freq as PyTorch computes it: 1 / theta^(2i / hd), in f32.
-  SmallVector<float> invFreq;
-  for (int64_t i = 0; i < half; ++i)
-    invFreq.push_back(static_cast<float>(
-        1.0 / std::pow(theta, static_cast<double>(static_cast<float>(2 * i) /
-                                                  static_cast<float>(hd)))));
+  std::vector<float> invFreq = ropeInverseFrequencies(hd, theta, scaling);
   auto freqType = RankedTensorType::get({half}, b.getF32Type());
   Value freqs = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(freqType, ArrayRef<float>(invFreq)));
   MLIRContext *ctx = b.getContext();
   AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-  SmallVector<OpFoldResult> sizes = {
-      rows.shape == 1 ? OpFoldResult(b.getIndexAttr(1))
-                      : OpFoldResult(rows.count),
-      b.getIndexAttr(half)};
+  SmallVector<OpFoldResult> sizes = {rows.shape == 1
+                                         ? OpFoldResult(b.getIndexAttr(1))
+                                         : OpFoldResult(rows.count),
+                                     b.getIndexAttr(half)};
   auto type = RankedTensorType::get({rows.shape, half}, b.getF32Type());
   auto op = linalg::GenericOp::create(
       b, loc, TypeRange{type, type}, ValueRange{},
@@ -178,8 +172,8 @@ Value rope(FunctionEmitter &fe, Value x, const RopeTable &table) {
   int64_t hd = type.getDimSize(2), half = hd / 2;
   MLIRContext *ctx = b.getContext();
   AffineMap id = AffineMap::getMultiDimIdentityMap(3, ctx);
-  Value init = fe.lb.empty({fe.lb.dim(x, 0), fe.lb.dim(x, 1),
-                            b.getIndexAttr(hd)});
+  Value init =
+      fe.lb.empty({fe.lb.dim(x, 0), fe.lb.dim(x, 1), b.getIndexAttr(hd)});
   return linalg::GenericOp::create(
              b, loc, type, ValueRange{x}, ValueRange{init}, {id, id},
              SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
@@ -219,8 +213,7 @@ Value cacheView(OpBuilder &b, Location loc, Value cache, int64_t layer,
                 Rows count) {
   int64_t slot = heads * hd * 4;
   Value shift = arith::AddIOp::create(
-      b, loc,
-      arith::ConstantIndexOp::create(b, loc, layer * maxChunks * slot),
+      b, loc, arith::ConstantIndexOp::create(b, loc, layer * maxChunks * slot),
       arith::MulIOp::create(b, loc, start,
                             arith::ConstantIndexOp::create(b, loc, slot)));
   SmallVector<Value> sizes;
@@ -254,28 +247,103 @@ Value attentionContraction(FunctionEmitter &fe, Value lhs, Value rhs,
   return op.getResult(0);
 }
 
+/// Scores (h, m, s) = sum_e q(m, h, e) k(s, h, e) of q [M, H, hd] over
+/// keys [S, Hkv, hd]. With grouped-query attention (Hkv < H) query head h
+/// reads key head h / G (transformers' repeat_kv): q is seen as
+/// [M, Hkv, G, hd], the contraction runs over (hk, g, m, s, e) and its
+/// [Hkv, G, M, S] result is [H, M, S] (h = hk * G + g), with no copy of the
+/// cache.
+Value attentionScores(FunctionEmitter &fe, Value q, Value keys) {
+  OpBuilder &b = fe.b;
+  MLIRContext *ctx = b.getContext();
+  auto qType = cast<RankedTensorType>(q.getType());
+  int64_t heads = qType.getDimSize(1), hd = qType.getDimSize(2);
+  int64_t kvHeads = cast<RankedTensorType>(keys.getType()).getDimSize(1);
+  if (kvHeads == heads) {
+    AffineExpr h, m, s, e;
+    bindDims(ctx, h, m, s, e);
+    return attentionContraction(
+        fe, q, keys,
+        {AffineMap::get(4, 0, {m, h, e}, ctx),
+         AffineMap::get(4, 0, {s, h, e}, ctx),
+         AffineMap::get(4, 0, {h, m, s}, ctx)},
+        {b.getIndexAttr(heads), fe.lb.dim(q, 0), fe.lb.dim(keys, 0)});
+  }
+  int64_t group = heads / kvHeads;
+  Value grouped = tensor::ExpandShapeOp::create(
+      b, fe.loc,
+      RankedTensorType::get({qType.getDimSize(0), kvHeads, group, hd},
+                            b.getF32Type()),
+      q, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}},
+      ArrayRef<OpFoldResult>{fe.lb.dim(q, 0), b.getIndexAttr(kvHeads),
+                             b.getIndexAttr(group), b.getIndexAttr(hd)});
+  AffineExpr hk, g, m, s, e;
+  bindDims(ctx, hk, g, m, s, e);
+  Value scores =
+      attentionContraction(fe, grouped, keys,
+                           {AffineMap::get(5, 0, {m, hk, g, e}, ctx),
+                            AffineMap::get(5, 0, {s, hk, e}, ctx),
+                            AffineMap::get(5, 0, {hk, g, m, s}, ctx)},
+                           {b.getIndexAttr(kvHeads), b.getIndexAttr(group),
+                            fe.lb.dim(q, 0), fe.lb.dim(keys, 0)});
+  return tensor::CollapseShapeOp::create(
+      b, fe.loc, scores, ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
+}
+
+/// out (m, h, e) = sum_s p(h, m, s) v(s, h / G, e) of probabilities
+/// [H, M, S] and values [S, Hkv, hd] (grouped as in attentionScores).
+Value attentionValues(FunctionEmitter &fe, Value probs, Value values) {
+  OpBuilder &b = fe.b;
+  MLIRContext *ctx = b.getContext();
+  auto pType = cast<RankedTensorType>(probs.getType());
+  auto vType = cast<RankedTensorType>(values.getType());
+  int64_t heads = pType.getDimSize(0), kvHeads = vType.getDimSize(1),
+          hd = vType.getDimSize(2);
+  if (kvHeads == heads) {
+    AffineExpr mm, hh, ee, ss;
+    bindDims(ctx, mm, hh, ee, ss);
+    return attentionContraction(
+        fe, probs, values,
+        {AffineMap::get(4, 0, {hh, mm, ss}, ctx),
+         AffineMap::get(4, 0, {ss, hh, ee}, ctx),
+         AffineMap::get(4, 0, {mm, hh, ee}, ctx)},
+        {fe.lb.dim(probs, 1), b.getIndexAttr(heads), b.getIndexAttr(hd)});
+  }
+  int64_t group = heads / kvHeads;
+  Value grouped = tensor::ExpandShapeOp::create(
+      b, fe.loc,
+      RankedTensorType::get(
+          {kvHeads, group, pType.getDimSize(1), pType.getDimSize(2)},
+          b.getF32Type()),
+      probs, ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(kvHeads), b.getIndexAttr(group),
+                             fe.lb.dim(probs, 1), fe.lb.dim(probs, 2)});
+  AffineExpr m, hk, g, e, s;
+  bindDims(ctx, m, hk, g, e, s);
+  Value out =
+      attentionContraction(fe, grouped, values,
+                           {AffineMap::get(5, 0, {hk, g, m, s}, ctx),
+                            AffineMap::get(5, 0, {s, hk, e}, ctx),
+                            AffineMap::get(5, 0, {m, hk, g, e}, ctx)},
+                           {fe.lb.dim(probs, 1), b.getIndexAttr(kvHeads),
+                            b.getIndexAttr(group), b.getIndexAttr(hd)});
+  return tensor::CollapseShapeOp::create(
+      b, fe.loc, out, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}});
+}
+
 /// Causal attention of q [M, H, hd] (rows at positions pos..pos+M-1) over
-/// keys and values [S, H, hd] (positions 0..S-1, S = pos + M): [M, H, hd].
+/// keys and values [S, Hkv, hd] (positions 0..S-1, S = pos + M): [M, H, hd].
 Value causalAttention(FunctionEmitter &fe, Value q, Value keys, Value values,
                       Value pos, double scaleValue) {
   OpBuilder &b = fe.b;
   Location loc = fe.loc;
   MLIRContext *ctx = b.getContext();
-  auto qType = cast<RankedTensorType>(q.getType());
-  int64_t heads = qType.getDimSize(1);
-  AffineExpr h, m, s, e;
-  bindDims(ctx, h, m, s, e);
-  // scores (h, m, s) = sum_e q(m, h, e) k(s, h, e)
-  Value scores = attentionContraction(
-      fe, q, keys,
-      {AffineMap::get(4, 0, {m, h, e}, ctx), AffineMap::get(4, 0, {s, h, e}, ctx),
-       AffineMap::get(4, 0, {h, m, s}, ctx)},
-      {b.getIndexAttr(heads), fe.lb.dim(q, 0), fe.lb.dim(keys, 0)});
+  int64_t heads = cast<RankedTensorType>(q.getType()).getDimSize(1);
+  Value scores = attentionScores(fe, q, keys);
   // PyTorch divides the scores by sqrt(hd) (not a multiply by 1/sqrt); a
   // row sees the positions up to its own.
   Value scale = fe.lb.constantF32(scaleValue);
-  Value minusInf =
-      fe.lb.constantF32(-std::numeric_limits<double>::infinity());
+  Value minusInf = fe.lb.constantF32(-std::numeric_limits<double>::infinity());
   AffineMap id = AffineMap::getMultiDimIdentityMap(3, ctx);
   auto scoresType = cast<RankedTensorType>(scores.getType());
   scores =
@@ -288,9 +356,9 @@ Value causalAttention(FunctionEmitter &fe, Value q, Value keys, Value values,
           [&](OpBuilder &nb, Location nl, ValueRange a) {
             Value row = linalg::IndexOp::create(nb, nl, 1);
             Value key = linalg::IndexOp::create(nb, nl, 2);
-            Value visible = arith::CmpIOp::create(
-                nb, nl, arith::CmpIPredicate::ule, key,
-                arith::AddIOp::create(nb, nl, pos, row));
+            Value visible =
+                arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ule, key,
+                                      arith::AddIOp::create(nb, nl, pos, row));
             Value scaled = arith::DivFOp::create(nb, nl, a[0], scale);
             linalg::YieldOp::create(
                 nb, nl,
@@ -306,23 +374,16 @@ Value causalAttention(FunctionEmitter &fe, Value q, Value keys, Value values,
       b, loc, scoresType, probs, ArrayRef<ReassociationIndices>{{0, 1}, {2}},
       ArrayRef<OpFoldResult>{b.getIndexAttr(heads), fe.lb.dim(scores, 1),
                              fe.lb.dim(scores, 2)});
-  // out (m, h, e) = sum_s p(h, m, s) v(s, h, e)
-  AffineExpr mm, hh, ee, ss;
-  bindDims(ctx, mm, hh, ee, ss);
-  return attentionContraction(
-      fe, probs, values,
-      {AffineMap::get(4, 0, {hh, mm, ss}, ctx),
-       AffineMap::get(4, 0, {ss, hh, ee}, ctx),
-       AffineMap::get(4, 0, {mm, hh, ee}, ctx)},
-      {fe.lb.dim(q, 0), b.getIndexAttr(heads), fe.lb.dim(q, 2)});
+  return attentionValues(fe, probs, values);
 }
 
 /// The shape of a Llama-style decoder stack (the CALM backbone and the token
 /// twin share it): weights under `prefix` ("transformer." or "model.").
 struct DecoderStack {
   std::string prefix;
-  int64_t layers, hidden, heads, maxPositions;
+  int64_t layers, hidden, heads, kvHeads, maxPositions;
   double rmsEps, ropeTheta;
+  RopeScaling ropeScaling;
 };
 
 /// Runs the decoder layers and the final norm on x [M, d], rows at
@@ -335,21 +396,22 @@ Value emitDecoderStack(FunctionEmitter &fe, const DecoderStack &s, Value x,
   int64_t d = s.hidden, heads = s.heads, hd = d / heads;
   Value zero = fe.lb.constantIndex(0);
   Value length = arith::AddIOp::create(b, loc, pos, rows.count);
-  RopeTable angles = ropeTable(fe, rows, pos, hd, s.ropeTheta);
+  RopeTable angles = ropeTable(fe, rows, pos, hd, s.ropeTheta, s.ropeScaling);
   for (int64_t l = 0; l < s.layers; ++l) {
     std::string p = llvm::formatv("{0}layers.{1}.", s.prefix, l).str();
-    Value h = fe.lb.rmsNorm(x, fe.weight(p + "input_layernorm.weight"), s.rmsEps);
-    auto proj = [&](llvm::StringRef name) {
-      Value y = fe.lb.linear(h, fe.weight(p + "self_attn." + name.str() +
-                                          ".weight"),
-                             {}, "projection");
-      return splitHeads(fe, y, rows, heads, hd);
+    Value h =
+        fe.lb.rmsNorm(x, fe.weight(p + "input_layernorm.weight"), s.rmsEps);
+    auto proj = [&](llvm::StringRef name, int64_t projHeads) {
+      Value y =
+          fe.lb.linear(h, fe.weight(p + "self_attn." + name.str() + ".weight"),
+                       {}, "projection");
+      return splitHeads(fe, y, rows, projHeads, hd);
     };
-    Value q = rope(fe, proj("q_proj"), angles);
-    Value kNew = rope(fe, proj("k_proj"), angles);
-    Value vNew = proj("v_proj");
+    Value q = rope(fe, proj("q_proj", heads), angles);
+    Value kNew = rope(fe, proj("k_proj", s.kvHeads), angles);
+    Value vNew = proj("v_proj", s.kvHeads);
     auto view = [&](Value cache, Value start, Rows count) {
-      return cacheView(b, loc, cache, l, s.maxPositions, heads, hd, start,
+      return cacheView(b, loc, cache, l, s.maxPositions, s.kvHeads, hd, start,
                        count);
     };
     fe.store(kNew, view(kCache, pos, rows));
@@ -366,7 +428,8 @@ Value emitDecoderStack(FunctionEmitter &fe, const DecoderStack &s, Value x,
     x = fe.lb.add(x, attn);
     h = fe.lb.rmsNorm(x, fe.weight(p + "post_attention_layernorm.weight"),
                       s.rmsEps);
-    Value gate = fe.lb.linear(h, fe.weight(p + "mlp.gate_proj.weight"), {}, "mlp");
+    Value gate =
+        fe.lb.linear(h, fe.weight(p + "mlp.gate_proj.weight"), {}, "mlp");
     Value up = fe.lb.linear(h, fe.weight(p + "mlp.up_proj.weight"), {}, "mlp");
     x = fe.lb.add(x, fe.lb.linear(fe.lb.siluMul(gate, up),
                                   fe.weight(p + "mlp.down_proj.weight"), {},
@@ -376,7 +439,8 @@ Value emitDecoderStack(FunctionEmitter &fe, const DecoderStack &s, Value x,
 }
 
 MemRefType cacheType(OpBuilder &b, const DecoderStack &s) {
-  return memref({s.layers * s.maxPositions * s.hidden * 4}, b.getI8Type());
+  int64_t kvWidth = s.kvHeads * (s.hidden / s.heads);
+  return memref({s.layers * s.maxPositions * kvWidth * 4}, b.getI8Type());
 }
 
 /// calm_backbone_step (one chunk, static shapes: the decode path) or
@@ -385,10 +449,9 @@ void buildBackbone(OpBuilder &b, ModuleOp module, const CALMConfig &c,
                    const FlatLayout &layout, const ModelBuildOptions &o,
                    const mlir::calm::CALMStageSizes &sizes, bool prefill) {
   Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
-  DecoderStack stack{"transformer.",        c.numHiddenLayers,
-                     c.hiddenSize,          c.numAttentionHeads,
-                     o.maxChunks,           c.rmsNormEps,
-                     c.ropeTheta};
+  DecoderStack stack{"transformer.",      c.numHiddenLayers,  c.hiddenSize,
+                     c.numAttentionHeads, c.numKeyValueHeads, o.maxChunks,
+                     c.rmsNormEps,        c.ropeTheta,        RopeScaling()};
   int64_t d = c.hiddenSize, k = c.patchSize;
   int64_t m = prefill ? ShapedType::kDynamic : 1;
   func::FuncOp fn = createFunction(
@@ -405,8 +468,8 @@ void buildBackbone(OpBuilder &b, ModuleOp module, const CALMConfig &c,
       b, loc, RankedTensorType::get({m, d}, f32), ids,
       weightsOf(fe, mlir::calm::getInputCompressWeights(sizes)),
       b.getF64FloatAttr(1e-6));
-  x = emitDecoderStack(fe, stack, x, fn.getArgument(2), rows,
-                       fn.getArgument(3), fn.getArgument(4));
+  x = emitDecoderStack(fe, stack, x, fn.getArgument(2), rows, fn.getArgument(3),
+                       fn.getArgument(4));
   fe.store(x, fn.getArgument(5));
   func::ReturnOp::create(b, loc);
 }
@@ -420,10 +483,9 @@ void loadModelDialects(MLIRContext &context) {
 
 } // namespace
 
-OwningOpRef<ModuleOp>
-buildCALMModule(MLIRContext &context, const CALMConfig &c,
-                               const AutoencoderConfig &ae,
-                               const ModelBuildOptions &options) {
+OwningOpRef<ModuleOp> buildCALMModule(MLIRContext &context, const CALMConfig &c,
+                                      const AutoencoderConfig &ae,
+                                      const ModelBuildOptions &options) {
   loadModelDialects(context);
   OpBuilder b(&context);
   Location loc = NameLoc::get(b.getStringAttr("calm-model"));
@@ -431,16 +493,16 @@ buildCALMModule(MLIRContext &context, const CALMConfig &c,
   Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
   int64_t dyn = ShapedType::kDynamic;
   FlatLayout calmLayout = getCALMFlatLayout(c), aeLayout = getAEFlatLayout(ae);
-  mlir::calm::CALMStageSizes sizes{c.vocabSize, c.hiddenSize, c.patchSize,
-                                   c.latentSize, c.noiseSize, c.numMLPLayers};
+  mlir::calm::CALMStageSizes sizes{c.vocabSize,  c.hiddenSize, c.patchSize,
+                                   c.latentSize, c.noiseSize,  c.numMLPLayers};
   int64_t d = c.hiddenSize, k = c.patchSize, z = c.latentSize;
 
   // calm_input_compress(w, ids[N,K], out[N,d]): for tests and batch use.
   {
-    func::FuncOp fn = createFunction(
-        b, *module, "calm_input_compress",
-        {memref({calmLayout.size() * 4}, i8), memref({dyn, k}, i32),
-         memref({dyn, d}, f32)});
+    func::FuncOp fn =
+        createFunction(b, *module, "calm_input_compress",
+                       {memref({calmLayout.size() * 4}, i8),
+                        memref({dyn, k}, i32), memref({dyn, d}, f32)});
     FunctionEmitter fe(b, fn.getLoc(), fn.getArgument(0), calmLayout);
     Value ids = fe.toTensor(fn.getArgument(1));
     Value h = mlir::calm::InputCompressOp::create(
@@ -478,13 +540,13 @@ buildCALMModule(MLIRContext &context, const CALMConfig &c,
     func::ReturnOp::create(b, fn.getLoc());
   }
 
-  mlir::calm::AutoencoderSizes encSizes{ae.vocabSize, ae.hiddenSize,
-                                        ae.intermediateSize, ae.patchSize,
-                                        ae.latentSize, ae.numEncoderLayers};
+  mlir::calm::AutoencoderSizes encSizes{
+      ae.vocabSize, ae.hiddenSize, ae.intermediateSize,
+      ae.patchSize, ae.latentSize, ae.numEncoderLayers};
   mlir::calm::AutoencoderSizes decSizes = encSizes;
   decSizes.layers = ae.numDecoderLayers;
-  auto chunkType = mlir::calm::ChunkType::get(&context, {dyn, ae.patchSize,
-                                                         ae.latentSize}, f32);
+  auto chunkType = mlir::calm::ChunkType::get(
+      &context, {dyn, ae.patchSize, ae.latentSize}, f32);
   // ae_encode(aw, ids[N,K], mean[N,Z], log_std[N,Z])
   {
     func::FuncOp fn = createFunction(
@@ -526,7 +588,6 @@ buildCALMModule(MLIRContext &context, const CALMConfig &c,
   return module;
 }
 
-
 OwningOpRef<ModuleOp> buildLlamaModule(MLIRContext &context,
                                        const LlamaConfig &c,
                                        const ModelBuildOptions &options) {
@@ -536,18 +597,19 @@ OwningOpRef<ModuleOp> buildLlamaModule(MLIRContext &context,
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
   Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
   FlatLayout layout = getLlamaFlatLayout(c);
-  DecoderStack stack{"model.",        c.numHiddenLayers, c.hiddenSize,
-                     c.numAttentionHeads, options.maxChunks, c.rmsNormEps,
-                     c.ropeTheta};
+  DecoderStack stack{
+      "model.",           c.numHiddenLayers, c.hiddenSize, c.numAttentionHeads,
+      c.numKeyValueHeads, options.maxChunks, c.rmsNormEps, c.ropeTheta,
+      c.ropeScaling};
   // llama_step(w, ids[1] i32, pos, kcache, vcache, logits[1, V]) and
   // llama_prefill(w, ids[M] i32, pos, kcache, vcache, logits[M, V]).
   for (bool prefill : {false, true}) {
     int64_t m = prefill ? ShapedType::kDynamic : 1;
-    func::FuncOp fn = createFunction(
-        b, *module, prefill ? "llama_prefill" : "llama_step",
-        {memref({layout.size() * 4}, i8), memref({m}, i32), b.getIndexType(),
-         cacheType(b, stack), cacheType(b, stack),
-         memref({m, c.vocabSize}, f32)});
+    func::FuncOp fn =
+        createFunction(b, *module, prefill ? "llama_prefill" : "llama_step",
+                       {memref({layout.size() * 4}, i8), memref({m}, i32),
+                        b.getIndexType(), cacheType(b, stack),
+                        cacheType(b, stack), memref({m, c.vocabSize}, f32)});
     FunctionEmitter fe(b, fn.getLoc(), fn.getArgument(0), layout);
     Value ids = fe.toTensor(fn.getArgument(1));
     Rows rows{prefill ? Value(tensor::DimOp::create(b, fn.getLoc(), ids, 0))
@@ -556,10 +618,11 @@ OwningOpRef<ModuleOp> buildLlamaModule(MLIRContext &context,
     Value x = fe.lb.gather(fe.weight("model.embed_tokens.weight"), ids);
     x = emitDecoderStack(fe, stack, x, fn.getArgument(2), rows,
                          fn.getArgument(3), fn.getArgument(4));
-    Value logits = fe.lb.linear(x, fe.weight(c.tieWordEmbeddings
-                                                 ? "model.embed_tokens.weight"
-                                                 : "lm_head.weight"),
-                                {}, "lm_head");
+    Value logits =
+        fe.lb.linear(x,
+                     fe.weight(c.tieWordEmbeddings ? "model.embed_tokens.weight"
+                                                   : "lm_head.weight"),
+                     {}, "lm_head");
     fe.store(logits, fn.getArgument(5));
     func::ReturnOp::create(b, fn.getLoc());
   }

@@ -49,8 +49,9 @@ buildCALMModule(mlir::MLIRContext &context, const CALMConfig &config,
 /// against), with the same decoder stack as the CALM backbone:
 ///   llama_step(w, ids[1] i32, pos index, kcache, vcache, logits[1,V])
 ///   llama_prefill(w, ids[M] i32, pos index, kcache, vcache, logits[M,V])
-/// `options.maxChunks` is its KV-cache capacity in tokens. The caller checked
-/// the config (readLlamaConfig refuses grouped-query attention).
+/// `options.maxChunks` is its KV-cache capacity in tokens; the caches hold
+/// num_key_value_heads heads. The caller checked the config
+/// (readLlamaConfig).
 mlir::OwningOpRef<mlir::ModuleOp>
 buildLlamaModule(mlir::MLIRContext &context, const LlamaConfig &config,
                  const ModelBuildOptions &options);

@@ -52,11 +52,6 @@ llvm::Error checkBuildable(const CALMConfig &c, const AutoencoderConfig &ae,
   auto fail = [](const llvm::Twine &why) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), why);
   };
-  if (c.numKeyValueHeads != c.numAttentionHeads)
-    return fail(llvm::formatv("num_key_value_heads = {0} differs from "
-                              "num_attention_heads = {1}: grouped-query "
-                              "attention is not supported yet",
-                              c.numKeyValueHeads, c.numAttentionHeads));
   if ((c.hiddenSize / c.numAttentionHeads) % 2 != 0)
     return fail("the head dimension must be even for rotary embeddings");
   if (ae.numEncoderLayers % 2 != 0 || ae.numDecoderLayers % 2 != 0)

@@ -56,8 +56,8 @@ FlatLayout getAEFlatLayout(const AutoencoderConfig &config);
 /// The token twin's weights, in checkpoint order.
 FlatLayout getLlamaFlatLayout(const LlamaConfig &config);
 
-/// Checks that the builder supports `config` (equal K/V and query heads,
-/// even head dim, even AE layer counts...): a one-line error otherwise.
+/// Checks that the builder supports `config` (even head dim, even AE layer
+/// counts...): a one-line error otherwise.
 llvm::Error checkBuildable(const CALMConfig &config,
                            const AutoencoderConfig &ae,
                            const ModelBuildOptions &options);

@@ -18,6 +18,22 @@ static llvm::Error makeError(const llvm::Twine &message) {
 static std::string text(double v) { return llvm::formatv("{0:e16}", v).str(); }
 static std::string text(int64_t v) { return std::to_string(v); }
 
+/// The scaling the compiled rotary tables were built with.
+static std::string ropeScalingText(const RopeScaling &r) {
+  switch (r.kind) {
+  case RopeScaling::Kind::None:
+    return "none";
+  case RopeScaling::Kind::Linear:
+    return "linear factor " + text(r.factor);
+  case RopeScaling::Kind::Llama3:
+    return llvm::formatv("llama3 factor {0} low {1} high {2} original {3}",
+                         text(r.factor), text(r.lowFreqFactor),
+                         text(r.highFreqFactor), r.originalMaxPositions)
+        .str();
+  }
+  return "";
+}
+
 ModelManifest calm::runtime::getCALMManifest(const CALMConfig &c,
                                              const AutoencoderConfig &a,
                                              const ModelBuildOptions &build,
@@ -70,8 +86,10 @@ ModelManifest calm::runtime::getLlamaManifest(const LlamaConfig &c,
       {"intermediate_size", text(c.intermediateSize)},
       {"num_hidden_layers", text(c.numHiddenLayers)},
       {"num_attention_heads", text(c.numAttentionHeads)},
+      {"num_key_value_heads", text(c.numKeyValueHeads)},
       {"rms_norm_eps", text(c.rmsNormEps)},
       {"rope_theta", text(c.ropeTheta)},
+      {"rope_scaling", ropeScalingText(c.ropeScaling)},
       {"tie_word_embeddings", c.tieWordEmbeddings ? "true" : "false"},
       {"max_tokens", text(build.maxChunks)},
   };

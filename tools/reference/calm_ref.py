@@ -42,21 +42,45 @@ def rotate_half(x):
     return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
 
 
-def rope_cos_sin(pos, head_dim, theta):
-    """pos: [B, T] long -> cos, sin [B, 1, T, head_dim] (rotate-half layout)."""
+def rope_inv_freq(head_dim, theta, scaling=None):
+    """Rotary inverse frequencies [head_dim / 2] in f32, rescaled as transformers' rope_type
+    "linear" (divide by factor) or "llama3" (wavelengths above original / low_freq_factor slowed by
+    factor, below original / high_freq_factor kept, the band between interpolated)."""
     inv = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))
+    kind = (scaling or {}).get("rope_type", (scaling or {}).get("type", "default"))
+    if kind == "default":
+        return inv
+    factor = scaling["factor"]
+    if kind == "linear":
+        return inv / factor
+    assert kind == "llama3", kind
+    old = scaling["original_max_position_embeddings"]
+    low, high = scaling["low_freq_factor"], scaling["high_freq_factor"]
+    wavelen = 2 * math.pi / inv
+    scaled = torch.where(wavelen > old / low, inv / factor, inv)
+    smooth = (old / wavelen - low) / (high - low)
+    smoothed = (1 - smooth) * scaled / factor + smooth * scaled
+    medium = ~(wavelen < old / high) * ~(wavelen > old / low)
+    return torch.where(medium, smoothed, scaled)
+
+
+def rope_cos_sin(pos, head_dim, theta, scaling=None):
+    """pos: [B, T] long -> cos, sin [B, 1, T, head_dim] (rotate-half layout)."""
+    inv = rope_inv_freq(head_dim, theta, scaling)
     fr = pos.float()[..., None] * inv
     emb = torch.cat((fr, fr), dim=-1)
     return emb.cos()[:, None], emb.sin()[:, None]
 
 
 class LlamaAttention(nn.Module):
-    def __init__(self, d, heads, theta):
+    def __init__(self, d, heads, theta, kv_heads=None, rope_scaling=None):
         super().__init__()
         self.h, self.hd, self.theta = heads, d // heads, theta
+        self.kvh = kv_heads or heads
+        self.rope_scaling = rope_scaling
         self.q_proj = nn.Linear(d, d, bias=False)
-        self.k_proj = nn.Linear(d, d, bias=False)
-        self.v_proj = nn.Linear(d, d, bias=False)
+        self.k_proj = nn.Linear(d, self.kvh * self.hd, bias=False)
+        self.v_proj = nn.Linear(d, self.kvh * self.hd, bias=False)
         self.o_proj = nn.Linear(d, d, bias=False)
 
     def forward(self, x, pos, past=None, mask=None):
@@ -64,9 +88,9 @@ class LlamaAttention(nn.Module):
         (None: causal over the T new tokens, all of past visible). Returns out, (k_new, v_new)."""
         B, T, _ = x.shape
         q = self.q_proj(x).view(B, T, self.h, self.hd).transpose(1, 2)
-        k = self.k_proj(x).view(B, T, self.h, self.hd).transpose(1, 2)
-        v = self.v_proj(x).view(B, T, self.h, self.hd).transpose(1, 2)
-        cos, sin = rope_cos_sin(pos, self.hd, self.theta)
+        k = self.k_proj(x).view(B, T, self.kvh, self.hd).transpose(1, 2)
+        v = self.v_proj(x).view(B, T, self.kvh, self.hd).transpose(1, 2)
+        cos, sin = rope_cos_sin(pos, self.hd, self.theta, self.rope_scaling)
         # In the activations' dtype, as Hugging Face's Llama does (a no-op in f32).
         cos, sin = cos.to(q.dtype), sin.to(q.dtype)
         q = q * cos + rotate_half(q) * sin
@@ -78,6 +102,9 @@ class LlamaAttention(nn.Module):
             S = pk.shape[2]
             k = torch.cat((pk.expand(B, -1, -1, -1), k), dim=2)
             v = torch.cat((pv.expand(B, -1, -1, -1), v), dim=2)
+        # Grouped-query attention: query head i reads key/value head i // (H / Hkv) (repeat_kv).
+        k = k.repeat_interleave(self.h // self.kvh, dim=1)
+        v = v.repeat_interleave(self.h // self.kvh, dim=1)
         att = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.hd)
         if mask is None:
             causal = torch.ones(T, S + T, dtype=torch.bool).tril(diagonal=S)
@@ -94,7 +121,8 @@ class LlamaDecoderLayer(nn.Module):
         super().__init__()
         d = cfg["hidden_size"]
         self.input_layernorm = RMSNorm(d, cfg["rms_norm_eps"])
-        self.self_attn = LlamaAttention(d, cfg["num_attention_heads"], cfg.get("rope_theta", 10000.0))
+        self.self_attn = LlamaAttention(d, cfg["num_attention_heads"], cfg.get("rope_theta", 10000.0),
+                                        cfg.get("num_key_value_heads"), cfg.get("rope_scaling"))
         self.post_attention_layernorm = RMSNorm(d, cfg["rms_norm_eps"])
         self.mlp = LlamaMLP(d, cfg["intermediate_size"])
 
@@ -110,7 +138,6 @@ class LlamaModel(nn.Module):
 
     def __init__(self, cfg):
         super().__init__()
-        assert cfg.get("num_key_value_heads", cfg["num_attention_heads"]) == cfg["num_attention_heads"]
         self.embed_tokens = nn.Embedding(cfg["vocab_size"], cfg["hidden_size"])
         self.layers = nn.ModuleList([LlamaDecoderLayer(cfg) for _ in range(cfg["num_hidden_layers"])])
         self.norm = RMSNorm(cfg["hidden_size"], cfg["rms_norm_eps"])
@@ -352,6 +379,8 @@ class LlamaForCausalLM(nn.Module):
         self.model = LlamaModel(cfg)
         self.lm_head = nn.Linear(cfg["hidden_size"], cfg["vocab_size"], bias=False)
         init_weights(self)
+        if cfg.get("tie_word_embeddings", False):
+            self.lm_head.weight = self.model.embed_tokens.weight   # tied: saved once, as the embedding
 
     def forward(self, ids, **kw):
         h = self.model(self.model.embed_tokens(ids), **kw)
@@ -428,7 +457,10 @@ def load_calm(d, ae_dir=None):
 def load_twin(d):
     cfg = read_config(d)
     m = LlamaForCausalLM(cfg)
-    _load_into(m, safetensors_io.load(os.path.join(d, "model.safetensors")))
+    sd = safetensors_io.load(os.path.join(d, "model.safetensors"))
+    if cfg.get("tie_word_embeddings", False):   # a saved lm_head.weight is ignored, as transformers does
+        sd = dict(sd, **{"lm_head.weight": sd["model.embed_tokens.weight"]})
+    _load_into(m, sd)
     return m.eval()
 
 
