@@ -7,12 +7,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "CALMModel.h"
+#include "CompiledModels.h"
+#include "Checkpoint.h"
 #include "Compiler.h"
 #include "LlamaModel.h"
 #include "ModelBuilder.h"
 
 #include "mlir/IR/MLIRContext.h"
+
+#include "llvm/Support/Path.h"
 
 using namespace calm::runtime;
 
@@ -41,4 +44,57 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options) {
             getLlamaManifest(config, build, options.compile.numerics.str()),
             [&] { return buildLlamaModule(context, config, build); });
       });
+}
+
+llvm::Expected<BuiltModel> calm::runtime::buildModelFromDirectory(
+    mlir::MLIRContext &context, llvm::StringRef dir, const ModelOptions &options,
+    int64_t contextChunks) {
+  llvm::SmallString<256> configPath(dir);
+  llvm::sys::path::append(configPath, "config.json");
+  auto kind = readModelKind(configPath);
+  if (!kind)
+    return kind.takeError();
+  if (contextChunks < 0)
+    return fileError(configPath, "the context must be at least one chunk");
+  std::string numerics = options.compile.numerics.str();
+  ModelBuildOptions build = options.build;
+  if (*kind == ModelKind::Llama) {
+    auto config = readLlamaConfig(configPath);
+    if (!config)
+      return config.takeError();
+    build.maxChunks = contextChunks
+                          ? contextChunks * kTwinChunkTokens
+                          : std::min(kDefaultContextChunks * kTwinChunkTokens,
+                                     config->maxPositionEmbeddings);
+    return BuiltModel{*kind, getLlamaManifest(*config, build, numerics),
+                      buildLlamaModule(context, *config, build)};
+  }
+  auto checkpoint = openCALMCheckpoint(dir, options.aeDir);
+  if (!checkpoint)
+    return checkpoint.takeError();
+  const CALMCheckpoint &ck = **checkpoint;
+  build.maxChunks = contextChunks ? contextChunks
+                                  : std::min(kDefaultContextChunks,
+                                             ck.config.maxPositionEmbeddings);
+  if (llvm::Error e = checkBuildable(ck.config, ck.aeConfig, build))
+    return fileError(configPath, llvm::toString(std::move(e)));
+  return BuiltModel{*kind,
+                    getCALMManifest(ck.config, ck.aeConfig, build, numerics),
+                    buildCALMModule(context, ck.config, ck.aeConfig, build)};
+}
+
+llvm::Error calm::runtime::compileModelLibrary(llvm::StringRef dir,
+                                               const ModelOptions &options,
+                                               int64_t contextChunks,
+                                               llvm::StringRef path) {
+  mlir::MLIRContext context;
+  auto built = buildModelFromDirectory(context, dir, options, contextChunks);
+  if (!built)
+    return built.takeError();
+  CompileOptions compile = options.compile;
+  compile.manifest = built->manifest;
+  auto compiled = compileModule(*built->module, compile);
+  if (!compiled)
+    return compiled.takeError();
+  return (*compiled)->writeSharedLibrary(path);
 }

@@ -278,8 +278,10 @@ llvm::Error CompiledModule::writeSharedLibrary(llvm::StringRef path) const {
       return makeError(objectPath + ": write failed");
   }
   // Written next to the target and renamed, so that an interrupted link
-  // never leaves half a library under the name asked for.
-  std::string temp = (path + ".tmp").str();
+  // never leaves half a library under the name asked for (the pid: two
+  // processes may compile the same cached library at once).
+  std::string temp =
+      (path + ".tmp" + llvm::Twine(llvm::sys::Process::getProcessId())).str();
   llvm::FileRemover removeTemp(temp);
   // Undefined symbols (the microkernels, libc, libm, memrefCopy) resolve
   // against the loading process.

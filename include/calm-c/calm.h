@@ -1,7 +1,8 @@
 /*===- calm-c/calm.h - the calm-mlir runtime's C API ----------------------===*\
 |*                                                                            *|
-|* libcalm runs CALM models (and their token twins) from a model library     *|
-|* written by `calm-run compile -o`, without LLVM or MLIR in the process.    *|
+|* libcalm runs CALM models (and token-level Llamas) from a model library    *|
+|* written by `calm-run compile -o`, without LLVM or MLIR in the process, or *|
+|* compiles one on demand with libcalm-compiler.so, loaded only then.        *|
 |* Every function that can fail returns NULL or -1 and sets a one-line       *|
 |* message for the calling thread (calm_last_error); none aborts on bad      *|
 |* arguments. Calls on one model may come from any thread; they run one at   *|
@@ -35,10 +36,15 @@ typedef struct calm_session calm_session;
 /* Opens the model in `model_dir` (a CALM or a token-level Llama) with the
  * compiled code of `library` (from `calm-run compile -o`), refused with an
  * error naming the mismatch if it was built for another config, CPU or ABI.
- * `library` NULL would compile on demand, which needs the compiler library
- * and is not available in this version (an error). `numerics` NULL: the
- * library's; otherwise it must be the library's, spelled as calm-run prints
- * it. `threads` 0: every core. The context is the library's --max-chunks.
+ * `numerics` NULL: the library's; otherwise it must be the library's,
+ * spelled as calm-run prints it.
+ * `library` NULL: compile on demand with `numerics` (NULL: f32) and the
+ * default context (512 chunks; 2048 tokens for a token model), or take the
+ * library compiled before, from the cache $CALM_CACHE_DIR/libraries
+ * (default $XDG_CACHE_HOME/calm or ~/.cache/calm). Compiling loads the
+ * compiler, $CALM_COMPILER_LIBRARY or libcalm-compiler.so next to libcalm,
+ * with libLLVM and libMLIR (an error names what is missing).
+ * `threads` 0: every core. The context is the library's --max-chunks.
  * NULL on failure. */
 calm_model *calm_model_open(const char *model_dir, const char *library,
                             const char *numerics, int threads);

@@ -2,12 +2,15 @@
 //
 // A thin layer over CALMRuntimeCore: arguments checked, errors turned into
 // calm_last_error lines, one lock per model. The models' code comes from a
-// model library only (loadModelLibrary); nothing here links MLIR or LLVM
-// beyond a private copy of Support.
+// model library (loadModelLibrary): the one given, or one compiled on
+// demand into the library cache by libcalm-compiler.so, loaded at run time.
+// Nothing here links MLIR or LLVM beyond a private copy of Support.
 //
 //===----------------------------------------------------------------------===//
 
 #include "calm-c/calm.h"
+
+#include "CompilerLibrary.h"
 
 #include "BrierLM.h"
 #include "CALMModel.h"
@@ -16,9 +19,13 @@
 #include "Tokenizer.h"
 #include "ukernels/UKernels.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MD5.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <dlfcn.h>
 #include <mutex>
@@ -60,6 +67,132 @@ std::optional<int64_t> manifestInteger(const ModelManifest &m,
     }
   return std::nullopt;
 }
+llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Where libraries compiled on demand are kept: $CALM_CACHE_DIR, else
+/// $XDG_CACHE_HOME/calm, else ~/.cache/calm; under libraries/.
+llvm::Expected<std::string> libraryCacheDir() {
+  llvm::SmallString<256> dir;
+  if (const char *env = getenv("CALM_CACHE_DIR"); env && *env) {
+    dir = env;
+  } else if (const char *xdg = getenv("XDG_CACHE_HOME"); xdg && *xdg) {
+    dir = xdg;
+    llvm::sys::path::append(dir, "calm");
+  } else if (const char *home = getenv("HOME"); home && *home) {
+    dir = home;
+    llvm::sys::path::append(dir, ".cache", "calm");
+  } else {
+    return makeError("compiling on demand needs a cache directory: set "
+                     "CALM_CACHE_DIR (HOME is not set)");
+  }
+  llvm::sys::path::append(dir, "libraries");
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return makeError(llvm::Twine(dir) + ": " + ec.message());
+  return std::string(dir);
+}
+
+/// The compiler library: $CALM_COMPILER_LIBRARY, else libcalm-compiler.so
+/// in this libcalm's directory.
+std::string compilerLibraryPath() {
+  if (const char *env = getenv("CALM_COMPILER_LIBRARY"); env && *env)
+    return env;
+  Dl_info info;
+  llvm::SmallString<256> path;
+  if (dladdr(reinterpret_cast<void *>(&calm_api_version), &info) &&
+      info.dli_fname)
+    path = llvm::sys::path::parent_path(info.dli_fname);
+  llvm::sys::path::append(path, "libcalm-compiler.so");
+  return std::string(path);
+}
+
+/// The two entry points of the compiler library, opened once per process
+/// (and kept: its code may not be unloaded while LLVM's statics live).
+llvm::Expected<calm_compiler_compile_library_fn> openCompiler() {
+  static std::mutex lock;
+  static calm_compiler_compile_library_fn compile = nullptr;
+  std::lock_guard<std::mutex> guard(lock);
+  if (compile)
+    return compile;
+  std::string path = compilerLibraryPath();
+  void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    return makeError(llvm::Twine("compiling on demand needs the compiler "
+                                 "library (set CALM_COMPILER_LIBRARY, or give "
+                                 "a model library from `calm-run compile "
+                                 "-o`): ") +
+                     dlerror());
+  auto version = reinterpret_cast<calm_compiler_abi_version_fn>(
+      dlsym(handle, "calm_compiler_abi_version"));
+  auto entry = reinterpret_cast<calm_compiler_compile_library_fn>(
+      dlsym(handle, "calm_compiler_compile_library"));
+  if (!version || !entry)
+    return makeError(path + ": not a calm compiler library");
+  if (version() != CALM_COMPILER_ABI_VERSION)
+    return makeError(llvm::formatv("{0}: compiler ABI {1}, this libcalm "
+                                   "needs {2}",
+                                   path, version(), CALM_COMPILER_ABI_VERSION));
+  compile = entry;
+  return compile;
+}
+
+/// The bytes of `path`, or "" (a missing file changes the key too).
+std::string fileText(llvm::StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  return buffer ? (*buffer)->getBuffer().str() : std::string();
+}
+
+/// A model library for `modelDir` with `numerics`: the cached one, or one
+/// compiled now. The key covers what the code depends on: the model's
+/// path, its config and its autoencoder's, the numerics, the model ABI and
+/// this CPU; the manifest check on open catches anything else.
+llvm::Expected<std::string> libraryOnDemand(llvm::StringRef modelDir,
+                                            llvm::StringRef numerics) {
+  auto cache = libraryCacheDir();
+  if (!cache)
+    return cache.takeError();
+  llvm::SmallString<256> dir(modelDir), configPath;
+  llvm::sys::fs::make_absolute(dir);
+  configPath = dir;
+  llvm::sys::path::append(configPath, "config.json");
+  std::string config = fileText(configPath);
+  llvm::MD5 hash;
+  for (llvm::StringRef part :
+       {llvm::StringRef(dir), llvm::StringRef(config), numerics,
+        llvm::sys::getHostCPUName()}) {
+    hash.update(part);
+    hash.update(llvm::ArrayRef<uint8_t>{0});
+  }
+  hash.update(std::to_string(kModelABIVersion));
+  if (auto parsed = llvm::json::parse(config)) {
+    if (const llvm::json::Object *o = parsed->getAsObject())
+      if (std::optional<llvm::StringRef> ae = o->getString("ae_path")) {
+        llvm::SmallString<256> aeConfig(*ae);
+        if (llvm::sys::path::is_relative(aeConfig))
+          aeConfig = dir, llvm::sys::path::append(aeConfig, *ae);
+        llvm::sys::path::append(aeConfig, "config.json");
+        hash.update(fileText(aeConfig));
+      }
+  } else {
+    llvm::consumeError(parsed.takeError());
+  }
+  llvm::MD5::MD5Result digest;
+  hash.final(digest);
+  llvm::SmallString<256> path(*cache);
+  llvm::sys::path::append(path, digest.digest().str() + ".so");
+  if (llvm::sys::fs::exists(path))
+    return std::string(path);
+  auto compile = openCompiler();
+  if (!compile)
+    return compile.takeError();
+  std::string numericsText = numerics.str();
+  char error[1024] = "";
+  if ((*compile)(dir.c_str(), numericsText.c_str(), 0, path.c_str(), error,
+                 sizeof error) != 0)
+    return makeError(error);
+  return std::string(path);
+}
 } // namespace
 
 struct calm_model {
@@ -88,11 +221,6 @@ calm_model *calm_model_open(const char *modelDir, const char *library,
   lastError.clear();
   if (!modelDir)
     return setError("calm_model_open: model_dir is NULL"), nullptr;
-  if (!library)
-    return setError("calm_model_open: compiling on demand is not available "
-                    "in this libcalm: give a model library from `calm-run "
-                    "compile -o`"),
-           nullptr;
   if (threads < 0 || threads > 1024)
     return setError(llvm::formatv("calm_model_open: threads must be 0..1024, "
                                   "got {0}",
@@ -109,6 +237,17 @@ calm_model *calm_model_open(const char *modelDir, const char *library,
   auto tokenizer = Tokenizer::load(tokenizerPath);
   if (!tokenizer)
     return setError(tokenizer.takeError()), nullptr;
+  // No library: compile one (or take the cached one), with f32 by default.
+  std::string compiledLibrary;
+  if (!library) {
+    if (!numerics)
+      numerics = "f32";
+    auto onDemand = libraryOnDemand(modelDir, numerics);
+    if (!onDemand)
+      return setError(onDemand.takeError()), nullptr;
+    compiledLibrary = std::move(*onDemand);
+    library = compiledLibrary.c_str();
+  }
   auto code = loadModelLibrary(library);
   if (!code)
     return setError(code.takeError()), nullptr;

@@ -19,6 +19,7 @@
 #include "BrierLM.h"
 #include "CALMCudaRuntime.h"
 #include "CALMModel.h"
+#include "CompiledModels.h"
 #include "Compiler.h"
 #include "Generation.h"
 #include "LlamaModel.h"
@@ -226,27 +227,15 @@ static Expected<CompileOptions> compileOptions() {
 
 /// The module of --model as built, before any pass.
 static Expected<mlir::OwningOpRef<mlir::ModuleOp>>
-buildModule(mlir::MLIRContext &context, const ModelBuildOptions &build) {
-  SmallString<256> configPath(modelDir);
-  sys::path::append(configPath, "config.json");
-  auto kind = readModelKind(configPath);
-  if (!kind)
-    return kind.takeError();
-  if (*kind == ModelKind::Llama) {
-    auto config = readLlamaConfig(configPath);
-    if (!config)
-      return config.takeError();
-    return buildLlamaModule(context, *config, build);
-  }
-  auto checkpoint = openCALMCheckpoint(
-      modelDir,
-      aeDir.empty() ? std::nullopt : std::optional<std::string>(aeDir));
-  if (!checkpoint)
-    return checkpoint.takeError();
-  const CALMCheckpoint &ck = **checkpoint;
-  if (Error e = checkBuildable(ck.config, ck.aeConfig, build))
-    return fileError(configPath, toString(std::move(e)));
-  return buildCALMModule(context, ck.config, ck.aeConfig, build);
+buildModule(mlir::MLIRContext &context, const CompileOptions &compile) {
+  ModelOptions options;
+  options.compile = compile;
+  if (!aeDir.empty())
+    options.aeDir = aeDir;
+  auto built = buildModelFromDirectory(context, modelDir, options, maxChunks);
+  if (!built)
+    return built.takeError();
+  return std::move(built->module);
 }
 
 /// A loaded model: a CALM or a token-level Llama (exactly one is set).
@@ -304,13 +293,11 @@ static int runCompile() {
     return fail(options.takeError());
   if (maxChunks < 1)
     return fail("--max-chunks must be at least 1");
-  ModelBuildOptions build;
-  build.maxChunks = maxChunks;
   mlir::MLIRContext context;
   if (emit != Emit::None && !outputPath.empty())
     return fail("-o writes a model library; --emit prints IR: give one");
   if (emit != Emit::None) {
-    auto module = buildModule(context, build);
+    auto module = buildModule(context, *options);
     if (!module)
       return fail(module.takeError());
     if (emit == Emit::MLIR) {

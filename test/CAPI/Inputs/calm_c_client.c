@@ -3,7 +3,9 @@
  *   calm_c_client generate MODEL LIBRARY SEED MAX_TOKENS PROMPT
  *   calm_c_client eval MODEL LIBRARY SEED BLOCK_SIZE TEXT_FILE
  *   calm_c_client checks MODEL LIBRARY
- * generate prints the text then a newline, as calm-run generate does; eval
+ * LIBRARY "-" opens the model without one (compiled on demand, f32), and
+ * "-:SEL" with numerics SEL. generate prints the text then a newline, as
+ * calm-run generate does; eval
  * prints the Brier terms as calm-run eval --json does; checks exercises
  * bad arguments, tokenize/detokenize and model info, and reports whether
  * libLLVM or libMLIR is mapped into the process. */
@@ -27,7 +29,12 @@ static int stopAfterFirst(const char *bytes, size_t len, void *user) {
 }
 
 static calm_model *open(const char *dir, const char *library) {
-  calm_model *model = calm_model_open(dir, library, NULL, 0);
+  const char *numerics = NULL;
+  if (library && library[0] == '-') {
+    numerics = library[1] == ':' ? library + 2 : NULL;
+    library = NULL;
+  }
+  calm_model *model = calm_model_open(dir, library, numerics, 0);
   if (!model)
     fprintf(stderr, "calm_c_client: %s\n", calm_last_error());
   return model;
