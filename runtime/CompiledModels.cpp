@@ -47,8 +47,8 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options) {
 }
 
 llvm::Expected<BuiltModel> calm::runtime::buildModelFromDirectory(
-    mlir::MLIRContext &context, llvm::StringRef dir, const ModelOptions &options,
-    int64_t contextChunks) {
+    mlir::MLIRContext &context, llvm::StringRef dir,
+    const ModelOptions &options, int64_t contextChunks) {
   llvm::SmallString<256> configPath(dir);
   llvm::sys::path::append(configPath, "config.json");
   auto kind = readModelKind(configPath);

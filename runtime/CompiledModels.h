@@ -41,7 +41,8 @@ llvm::Expected<BuiltModel> buildModelFromDirectory(mlir::MLIRContext &context,
 /// Compiles the model in `dir` (as buildModelFromDirectory) into a model
 /// library at `path` (written under a temporary name and renamed: a reader
 /// never sees half a file). Needs ld.lld.
-llvm::Error compileModelLibrary(llvm::StringRef dir, const ModelOptions &options,
+llvm::Error compileModelLibrary(llvm::StringRef dir,
+                                const ModelOptions &options,
                                 int64_t contextChunks, llvm::StringRef path);
 
 } // namespace calm::runtime

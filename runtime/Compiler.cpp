@@ -95,16 +95,11 @@ llvm::Error calm::runtime::lowerToLLVMDialect(mlir::ModuleOp module,
   ctx->appendDialectRegistry(registry);
   DiagnosticCollector diagnostics(ctx);
   mlir::PassManager pm(ctx);
-  pm.addPass(mlir::calm::createCALMDecompose());
-  mlir::calm::CALMAssignNumericsOptions assign;
-  // The selection was parsed already; its canonical spelling re-parses.
-  assign.defaultForm = options.numerics.defaults.str();
-  std::string roles;
-  for (const auto &[role, n] : options.numerics.roles)
-    roles += (roles.empty() ? "" : ",") + role + "=" + n.str();
-  assign.roles = roles;
-  pm.addPass(mlir::calm::createCALMAssignNumerics(assign));
+  // calm-cpu-pipeline as calm-opt runs it (`calm-run compile --emit=mlir`
+  // prints the options); the selection was parsed already and its
+  // canonical spelling re-parses.
   mlir::calm::CPUPipelineOptions cpu;
+  cpu.numerics = options.numerics.str();
   cpu.vectorWidth = options.vectorWidth;
   cpu.ukernels = options.ukernels;
   cpu.polynomialExp = options.polynomialExp;

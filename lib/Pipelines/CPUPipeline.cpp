@@ -16,6 +16,16 @@
 
 using namespace mlir;
 
+void mlir::calm::buildModelPreparation(OpPassManager &pm,
+                                       llvm::StringRef numerics) {
+  pm.addPass(calm::createCALMDecompose());
+  // The selection's default and per-role forms in one option: the pass
+  // parses default and roles as one comma-separated selection.
+  calm::CALMAssignNumericsOptions assign;
+  assign.defaultForm = numerics.str();
+  pm.addPass(calm::createCALMAssignNumerics(assign));
+}
+
 void mlir::calm::buildNumericsAndBufferization(OpPassManager &pm) {
   // Input IR that is already vectorized may hold vector.mask regions; the
   // ownership-based deallocation inserts ops into those around memory
@@ -54,6 +64,7 @@ void mlir::calm::buildNumericsAndBufferization(OpPassManager &pm) {
 
 void mlir::calm::buildCPUPipeline(OpPassManager &pm,
                                   const CPUPipelineOptions &options) {
+  buildModelPreparation(pm, options.numerics);
   // Before numerics are applied: the microkernels take the layers whose
   // weights are at rest in their form; calm-apply-numerics the rest.
   if (options.ukernels)

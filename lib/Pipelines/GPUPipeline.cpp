@@ -168,6 +168,7 @@ void mlir::calm::buildGPUPipeline(OpPassManager &pm,
                                   const GPUPipelineOptions &options) {
   // Tensor level and bufferization as on the CPU; then every buffer a host
   // function handles is device memory (arguments too: the caller uploads).
+  buildModelPreparation(pm, options.numerics);
   buildNumericsAndBufferization(pm);
   pm.addNestedPass<func::FuncOp>(calm::createCALMGPUDeviceBuffers());
 

@@ -158,9 +158,8 @@ llvm::Expected<std::string> libraryOnDemand(llvm::StringRef modelDir,
   llvm::sys::path::append(configPath, "config.json");
   std::string config = fileText(configPath);
   llvm::MD5 hash;
-  for (llvm::StringRef part :
-       {llvm::StringRef(dir), llvm::StringRef(config), numerics,
-        llvm::sys::getHostCPUName()}) {
+  for (llvm::StringRef part : {llvm::StringRef(dir), llvm::StringRef(config),
+                               numerics, llvm::sys::getHostCPUName()}) {
     hash.update(part);
     hash.update(llvm::ArrayRef<uint8_t>{0});
   }
@@ -368,8 +367,8 @@ int calm_eval(calm_model *model, const char *text, size_t len,
     return setError("calm_eval: model, text or out is NULL"), -1;
   std::lock_guard<std::mutex> guard(model->lock);
   int64_t k = model->calm ? model->chunk : kTwinChunkTokens;
-  int64_t contextChunks =
-      model->calm ? model->contextChunks : model->contextChunks / kTwinChunkTokens;
+  int64_t contextChunks = model->calm ? model->contextChunks
+                                      : model->contextChunks / kTwinChunkTokens;
   if (blockSize < 2 * k || blockSize % k != 0)
     return setError(llvm::formatv("calm_eval: block_size must be a multiple "
                                   "of K = {0} and at least 2K, got {1}",

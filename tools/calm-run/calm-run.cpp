@@ -301,6 +301,13 @@ static int runCompile() {
     if (!module)
       return fail(module.takeError());
     if (emit == Emit::MLIR) {
+      // The lowering the runtime applies, as a calm-opt pipeline, so that
+      // this output can be lowered outside calm-run exactly as inside.
+      outs() << formatv("// calm-opt --pass-pipeline='builtin.module(calm-cpu-"
+                        "pipeline{{numerics={0} ukernels={1} vector-width={2} "
+                        "polynomial-exp={3}})'\n",
+                        options->numerics.str(), options->ukernels ? 1 : 0,
+                        options->vectorWidth, options->polynomialExp ? 1 : 0);
       (*module)->print(outs());
       return 0;
     }

@@ -10,6 +10,13 @@ class OpPassManager;
 namespace calm {
 
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  PassOptions::Option<std::string> numerics{
+      *this, "numerics",
+      llvm::cl::desc("Numerics of the contractions a model builder tagged "
+                     "with calm.role, as calm-run --numerics spells it "
+                     "(FORM[,ROLE=FORM...]; calm-assign-numerics); f32 "
+                     "leaves them, and ops with calm.numerics keep theirs"),
+      llvm::cl::init("f32")};
   PassOptions::Option<bool> ukernels{
       *this, "ukernels",
       llvm::cl::desc("Run linear layers over weight buffers marked "
@@ -30,15 +37,21 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(true)};
 };
 
-/// func/arith/scf/memref/tensor/linalg/vector/calm -> LLVM dialect:
-/// elementwise tensor ops to linalg, one-shot bufferization across function
-/// boundaries, buffer deallocation, linalg to affine loops (scf loops in
-/// tiles), vectorization, calm to arith, and conversion to LLVM. Tiled and
-/// packed programs (linalg.pack/unpack, mmt4d, tensor.pad, vector.mask) are
-/// lowered too.
+/// func/arith/scf/memref/tensor/linalg/vector/calm -> LLVM dialect: the
+/// model preparation below, elementwise tensor ops to linalg, one-shot
+/// bufferization across function boundaries, buffer deallocation, linalg to
+/// affine loops (scf loops in tiles), vectorization, calm to arith, and
+/// conversion to LLVM. Tiled and packed programs (linalg.pack/unpack, mmt4d,
+/// tensor.pad, vector.mask) are lowered too.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
-/// The stages both pipelines start with: calm.numerics applied, elementwise
+/// What both pipelines run first on a model (the module `calm-run compile
+/// --emit=mlir` prints): the CALM stage ops decomposed (calm-decompose) and
+/// each tagged contraction's numerics chosen from `numerics`
+/// (calm-assign-numerics). A no-op on a module with neither.
+void buildModelPreparation(OpPassManager &pm, llvm::StringRef numerics);
+
+/// The stages both pipelines run next: calm.numerics applied, elementwise
 /// tensor ops as linalg, unit dims folded, then one-shot bufferization with
 /// identity layouts at function boundaries and deallocation.
 void buildNumericsAndBufferization(OpPassManager &pm);
@@ -47,6 +60,13 @@ void buildNumericsAndBufferization(OpPassManager &pm);
 void registerCPUPipeline();
 
 struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  PassOptions::Option<std::string> numerics{
+      *this, "numerics",
+      llvm::cl::desc("Numerics of the contractions a model builder tagged "
+                     "with calm.role, as calm-run --numerics spells it "
+                     "(FORM[,ROLE=FORM...]; calm-assign-numerics); f32 "
+                     "leaves them, and ops with calm.numerics keep theirs"),
+      llvm::cl::init("f32")};
   PassOptions::Option<std::string> chip{
       *this, "chip",
       llvm::cl::desc("NVIDIA targets, comma-separated (sm_80, sm_90, "
