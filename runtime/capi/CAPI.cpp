@@ -180,6 +180,11 @@ llvm::Expected<std::string> libraryOnDemand(llvm::StringRef modelDir,
   hash.final(digest);
   llvm::SmallString<256> path(*cache);
   llvm::sys::path::append(path, digest.digest().str() + ".so");
+  // One compile at a time in a process: two threads opening the same model
+  // would otherwise link it under the same temporary name (it carries the
+  // pid); the second then finds the first's library.
+  static std::mutex compiling;
+  std::lock_guard<std::mutex> guard(compiling);
   if (llvm::sys::fs::exists(path))
     return std::string(path);
   auto compile = openCompiler();
