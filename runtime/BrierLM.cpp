@@ -130,7 +130,7 @@ std::vector<double> calm::runtime::drawTwinUniforms(int64_t blockTokens,
   return u;
 }
 
-BrierSums calm::runtime::twinBlockBrier(LlamaModel &model,
+BrierSums calm::runtime::twinBlockBrier(LlamaModel &model, LlamaCache &kv,
                                         llvm::ArrayRef<int32_t> block,
                                         int64_t k,
                                         llvm::ArrayRef<double> uniforms,
@@ -146,19 +146,19 @@ BrierSums calm::runtime::twinBlockBrier(LlamaModel &model,
   std::vector<int32_t> roll(2 * positions * n);
   auto step = [&](int32_t token) {
     // The caller validated ids and sized the cache; a failure is a bug.
-    if (llvm::Error err = model.step(token, logits))
+    if (llvm::Error err = model.step(kv, token, logits))
       llvm::report_fatal_error(llvm::toString(std::move(err)).c_str());
   };
   // One teacher-forced pass over the block, in slices of ~64 MB of logits;
   // logits row t predicts token t + 1.
-  model.rewind(0);
+  model.rewind(kv, 0);
   int64_t slice = std::max<int64_t>(1, (int64_t(16) << 20) / v);
   std::vector<float> forced(std::min(slice, length - 1) * v);
   for (int64_t t = 0; t + 1 < length; ++t) {
     if (t % slice == 0) {
       int64_t count = std::min(slice, length - 1 - t);
       if (llvm::Error err = model.prefill(
-              block.slice(t, count),
+              kv, block.slice(t, count),
               llvm::MutableArrayRef<float>(forced).take_front(count * v)))
         llvm::report_fatal_error(llvm::toString(std::move(err)).c_str());
     }
@@ -185,7 +185,7 @@ BrierSums calm::runtime::twinBlockBrier(LlamaModel &model,
     for (int r = 0; r < 2; ++r) {
       const double *u = &uniforms[(r * positions + p) * n];
       int32_t *out = &roll[(r * positions + p) * n];
-      model.rewind(s);
+      model.rewind(kv, s);
       for (int64_t j = 1; j < n; ++j) {
         step(out[j - 1]);
         out[j] = inverseCDF(softmax(logits), u[j]);
@@ -246,10 +246,11 @@ BrierSums calm::runtime::evaluateTwinStream(LlamaModel &model,
                                             BrierProgress progress) {
   std::mt19937_64 rng(seed);
   BrierSums total;
+  LlamaCache kv = model.newCache();
   for (int64_t b = 0; b < blocks; ++b) {
-    total.add(twinBlockBrier(model, stream.slice(b * blockTokens, blockTokens),
-                             twinChunk,
-                             drawTwinUniforms(blockTokens, twinChunk, rng)));
+    total.add(twinBlockBrier(
+        model, kv, stream.slice(b * blockTokens, blockTokens), twinChunk,
+        drawTwinUniforms(blockTokens, twinChunk, rng)));
     progress(b + 1, blocks, total);
   }
   return total;

@@ -62,7 +62,8 @@ using BrierProgress =
 /// computes: a CALM's head noise drawn block by block from `seed`, its
 /// blocks in groups of one per pool thread (calmBlocksBrier); the twin's
 /// uniforms likewise, scored every `twinChunk` tokens. The caller checked
-/// the ids and that a block fits the context.
+/// the ids and that a block fits the context. Both run on caches of their
+/// own, so evaluations and generations of one model may run at once.
 BrierSums evaluateCALMStream(CALMModel &model, llvm::ArrayRef<int32_t> stream,
                              int64_t blockTokens, int64_t blocks,
                              uint64_t seed, BrierProgress progress);
@@ -78,9 +79,10 @@ std::vector<float> drawBlockNoise(const CALMModel &model, int64_t blockTokens,
 /// Terms of one block of a token twin, scored at every K-th position as the
 /// CALM it is compared with (K >= 4, L % K == 0), with uniforms [2, P, 4]
 /// (rollout, position, token). `rollouts` [2, P, 4] and `pY` [P, 4]
-/// (optional) receive the sampled tokens and P(y_1..n).
-BrierSums twinBlockBrier(LlamaModel &model, llvm::ArrayRef<int32_t> block,
-                         int64_t patchSize, llvm::ArrayRef<double> uniforms,
+/// (optional) receive the sampled tokens and P(y_1..n). Runs on `kv`.
+BrierSums twinBlockBrier(LlamaModel &model, LlamaCache &kv,
+                         llvm::ArrayRef<int32_t> block, int64_t patchSize,
+                         llvm::ArrayRef<double> uniforms,
                          std::vector<int32_t> *rollouts = nullptr,
                          std::vector<double> *pY = nullptr);
 /// Uniforms for one twin block, in the layout twinBlockBrier takes.

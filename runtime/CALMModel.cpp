@@ -376,10 +376,10 @@ llvm::Error CALMModel::prefill(CALMCache &kv, llvm::ArrayRef<int32_t> chunks,
   return llvm::Error::success();
 }
 
-llvm::Error CALMModel::step(llvm::ArrayRef<int32_t> chunk,
+llvm::Error CALMModel::step(CALMCache &kv, llvm::ArrayRef<int32_t> chunk,
                             llvm::MutableArrayRef<float> hidden) {
   assert(static_cast<int64_t>(chunk.size()) == getConfig().patchSize);
-  return prefill(chunk, hidden);
+  return prefill(kv, chunk, hidden);
 }
 
 /// Calls that are worth splitting over the threads: below this many rows
@@ -447,8 +447,14 @@ std::vector<int32_t> CALMModel::decodeTokens(llvm::ArrayRef<float> latents) {
   // [N, K, V] (a 200-draw pool would be 400 MB).
   int64_t slice = std::max<int64_t>(
       1, std::min<int64_t>(n, (int64_t(32) << 20) / (a.patchSize * v)));
-  // Reused across calls: a fresh buffer per call costs its page faults.
-  std::vector<float> &logits = logitsScratch;
+  std::vector<float> logits;
+  {
+    std::lock_guard<std::mutex> guard(scratchLock);
+    if (!freeScratch.empty()) {
+      logits = std::move(freeScratch.back());
+      freeScratch.pop_back();
+    }
+  }
   logits.resize(slice * a.patchSize * v);
   std::vector<int32_t> tokens(n * a.patchSize);
   for (int64_t first = 0; first < n; first += slice) {
@@ -477,6 +483,8 @@ std::vector<int32_t> CALMModel::decodeTokens(llvm::ArrayRef<float> latents) {
       });
     }
   }
+  std::lock_guard<std::mutex> guard(scratchLock);
+  freeScratch.push_back(std::move(logits));
   return tokens;
 }
 

@@ -18,6 +18,8 @@
 
 #include "llvm/ADT/STLFunctionalExtras.h"
 
+#include <mutex>
+
 namespace calm::runtime {
 
 /// Gives a CALM's compiled code for its configs and build options: compiled
@@ -86,6 +88,10 @@ public:
   /// backbone output at its position. Fails when the cache is full or an id
   /// is outside the vocabulary.
   llvm::Error step(llvm::ArrayRef<int32_t> chunk,
+                   llvm::MutableArrayRef<float> hidden) {
+    return step(cache, chunk, hidden);
+  }
+  llvm::Error step(CALMCache &kv, llvm::ArrayRef<int32_t> chunk,
                    llvm::MutableArrayRef<float> hidden);
   /// Appends M chunks (ids [M, K]) in one pass; `hidden` [M, d] receives the
   /// backbone output at each of their positions (row m conditions chunk m +
@@ -109,7 +115,8 @@ public:
   void aeDecode(llvm::ArrayRef<float> latents,
                 llvm::MutableArrayRef<float> logits);
   /// Decoded tokens (argmax) of latents [N, Z]: [N, K]. Decodes a slice of
-  /// latents at a time (~128 MB of logits), so memory stays bounded.
+  /// latents at a time (~128 MB of logits), so memory stays bounded. Safe to
+  /// call from several threads at once (each takes its own logits buffer).
   std::vector<int32_t> decodeTokens(llvm::ArrayRef<float> latents);
   /// Autoencoder encoder: ids [N, K] -> mean, log_std [N, Z].
   void aeEncode(llvm::ArrayRef<int32_t> ids, llvm::MutableArrayRef<float> mean,
@@ -126,7 +133,10 @@ private:
   LoadTimes loadTimes;
   WeightBuffer calmWeights, aeWeights;
   CALMCache cache;
-  std::vector<float> logitsScratch;
+  /// Logits buffers of decodeTokens, kept for reuse (a fresh one per call
+  /// costs its page faults): one per concurrent caller.
+  std::mutex scratchLock;
+  std::vector<std::vector<float>> freeScratch;
   ModelBuildOptions build;
   void *fnCompress = nullptr, *fnStep = nullptr, *fnPrefill = nullptr,
        *fnHead = nullptr, *fnHeadRows = nullptr, *fnEncode = nullptr,

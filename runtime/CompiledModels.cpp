@@ -46,6 +46,25 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options) {
       });
 }
 
+llvm::Expected<std::unique_ptr<LanguageModel>> calm::runtime::openCompiledModel(
+    llvm::StringRef dir, const ModelOptions &options, int64_t contextChunks) {
+  std::string numerics = options.compile.numerics.str();
+  auto calm = [&](const CALMConfig &config, const AutoencoderConfig &ae,
+                  const ModelBuildOptions &build) {
+    mlir::MLIRContext context;
+    return openOrCompile(
+        options.compile, getCALMManifest(config, ae, build, numerics),
+        [&] { return buildCALMModule(context, config, ae, build); });
+  };
+  auto llama = [&](const LlamaConfig &config, const ModelBuildOptions &build) {
+    mlir::MLIRContext context;
+    return openOrCompile(
+        options.compile, getLlamaManifest(config, build, numerics),
+        [&] { return buildLlamaModule(context, config, build); });
+  };
+  return LanguageModel::open(dir, options, contextChunks, {calm, llama});
+}
+
 llvm::Expected<BuiltModel> calm::runtime::buildModelFromDirectory(
     mlir::MLIRContext &context, llvm::StringRef dir,
     const ModelOptions &options, int64_t contextChunks) {

@@ -12,6 +12,7 @@
 #define CALM_RUNTIME_COMPILEDMODELS_H
 
 #include "CALMModel.h"
+#include "LanguageModel.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -37,6 +38,13 @@ llvm::Expected<BuiltModel> buildModelFromDirectory(mlir::MLIRContext &context,
                                                    llvm::StringRef dir,
                                                    const ModelOptions &options,
                                                    int64_t contextChunks);
+
+/// Opens the model in `dir` (LanguageModel::open) with its code compiled in
+/// this process, taken from the object cache, or from the model library
+/// options.compile.library (checked against the model).
+llvm::Expected<std::unique_ptr<LanguageModel>>
+openCompiledModel(llvm::StringRef dir, const ModelOptions &options,
+                  int64_t contextChunks);
 
 /// Compiles the model in `dir` (as buildModelFromDirectory) into a model
 /// library at `path` (written under a temporary name and renamed: a reader

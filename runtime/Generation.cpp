@@ -67,7 +67,10 @@ llvm::Error checkPromptIds(llvm::ArrayRef<int32_t> ids, int64_t vocabSize) {
   return llvm::Error::success();
 }
 
-llvm::Error checkCommon(const GenerateOptions &options) {
+} // namespace
+
+llvm::Error
+calm::runtime::checkGenerateOptions(const GenerateOptions &options) {
   if (options.maxTokens < 1)
     return makeError("--max-tokens must be at least 1");
   if (options.sampling.maxRounds < 1)
@@ -75,13 +78,11 @@ llvm::Error checkCommon(const GenerateOptions &options) {
   return checkSamplingOptions(options.sampling);
 }
 
-} // namespace
-
 llvm::Expected<GenerateStats>
-calm::runtime::generate(CALMModel &model, const Tokenizer &tokenizer,
-                        llvm::StringRef prompt, const GenerateOptions &options,
-                        TextSink sink) {
-  if (llvm::Error e = checkCommon(options))
+calm::runtime::generate(CALMModel &model, CALMCache &kv,
+                        const Tokenizer &tokenizer, llvm::StringRef prompt,
+                        const GenerateOptions &options, TextSink sink) {
+  if (llvm::Error e = checkGenerateOptions(options))
     return std::move(e);
   const CALMConfig &c = model.getConfig();
   int64_t k = c.patchSize, maxChunks = model.getMaxChunks();
@@ -120,12 +121,12 @@ calm::runtime::generate(CALMModel &model, const Tokenizer &tokenizer,
         promptChunks, k, options.maxTokens, maxChunks));
   // The whole prompt in one backbone pass; its last row conditions the
   // first new chunk.
-  model.resetCache();
+  kv.position = 0;
   auto promptStart = std::chrono::steady_clock::now();
   std::vector<float> hidden(c.hiddenSize);
   {
     std::vector<float> rows(promptChunks * c.hiddenSize);
-    if (llvm::Error e = model.prefill(ids, rows))
+    if (llvm::Error e = model.prefill(kv, ids, rows))
       return std::move(e);
     std::copy(rows.end() - c.hiddenSize, rows.end(), hidden.begin());
   }
@@ -157,7 +158,7 @@ calm::runtime::generate(CALMModel &model, const Tokenizer &tokenizer,
                    /*final=*/stopped))
       stopped = true;
     if (!stopped && step + 1 < newChunks)
-      if (llvm::Error e = model.step(chunk, hidden))
+      if (llvm::Error e = model.step(kv, chunk, hidden))
         return std::move(e);
   }
   text.write({}, /*final=*/true);
@@ -167,13 +168,13 @@ calm::runtime::generate(CALMModel &model, const Tokenizer &tokenizer,
 }
 
 llvm::Expected<GenerateStats>
-calm::runtime::generate(LlamaModel &model, const Tokenizer &tokenizer,
-                        llvm::StringRef prompt, const GenerateOptions &options,
-                        TextSink sink) {
+calm::runtime::generate(LlamaModel &model, LlamaCache &kv,
+                        const Tokenizer &tokenizer, llvm::StringRef prompt,
+                        const GenerateOptions &options, TextSink sink) {
   if (options.sampling.samples > 0)
     return makeError("--samples is the CALM batch approximation; a "
                      "token-level model samples its softmax exactly");
-  if (llvm::Error e = checkCommon(options))
+  if (llvm::Error e = checkGenerateOptions(options))
     return std::move(e);
   const LlamaConfig &c = model.getConfig();
   GenerateStats stats;
@@ -197,7 +198,7 @@ calm::runtime::generate(LlamaModel &model, const Tokenizer &tokenizer,
         "the prompt ({0} tokens) plus --max-tokens {1} exceeds the context "
         "of {2} tokens; raise --max-chunks or shorten the prompt",
         ids.size(), options.maxTokens, model.getCapacity()));
-  model.rewind(0);
+  model.rewind(kv, 0);
   // The prompt in passes of up to ~64 MB of logits; the last row is the
   // next token's.
   auto promptStart = std::chrono::steady_clock::now();
@@ -209,7 +210,7 @@ calm::runtime::generate(LlamaModel &model, const Tokenizer &tokenizer,
       size_t count = std::min<size_t>(slice, ids.size() - first);
       rows.resize(count * c.vocabSize);
       if (llvm::Error e = model.prefill(
-              llvm::ArrayRef<int32_t>(ids).slice(first, count), rows))
+              kv, llvm::ArrayRef<int32_t>(ids).slice(first, count), rows))
         return std::move(e);
     }
     std::copy(rows.end() - c.vocabSize, rows.end(), logits.begin());
@@ -230,7 +231,7 @@ calm::runtime::generate(LlamaModel &model, const Tokenizer &tokenizer,
                    /*final=*/false))
       break;
     if (static_cast<int64_t>(generated.size()) < options.maxTokens)
-      if (llvm::Error e = model.step(id, logits))
+      if (llvm::Error e = model.step(kv, id, logits))
         return std::move(e);
   }
   text.write({}, /*final=*/true);

@@ -44,17 +44,21 @@ struct GenerateStats {
 /// stops the generation.
 using TextSink = llvm::function_ref<bool(llvm::StringRef)>;
 
-/// Generates from a new context (the model's cache is reset): one-line
-/// errors for a prompt beyond the context, ids outside the vocabulary, or
-/// options out of range.
+/// The options' one-line errors (generate() checks them too; a front end
+/// may check before it loads the model).
+llvm::Error checkGenerateOptions(const GenerateOptions &options);
+
+/// Generates from a new context in `kv` (emptied first; calls on
+/// different caches may run at once): one-line errors for a prompt beyond
+/// the context, ids outside the vocabulary, or options out of range.
 llvm::Expected<GenerateStats>
-generate(CALMModel &model, const Tokenizer &tokenizer, llvm::StringRef prompt,
-         const GenerateOptions &options, TextSink sink);
+generate(CALMModel &model, CALMCache &kv, const Tokenizer &tokenizer,
+         llvm::StringRef prompt, const GenerateOptions &options, TextSink sink);
 /// The token twin: one step per token, softmax(logits / T) sampled exactly
 /// (options.sampling.samples must be 0).
 llvm::Expected<GenerateStats>
-generate(LlamaModel &model, const Tokenizer &tokenizer, llvm::StringRef prompt,
-         const GenerateOptions &options, TextSink sink);
+generate(LlamaModel &model, LlamaCache &kv, const Tokenizer &tokenizer,
+         llvm::StringRef prompt, const GenerateOptions &options, TextSink sink);
 
 } // namespace calm::runtime
 

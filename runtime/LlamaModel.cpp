@@ -65,8 +65,8 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options,
       __builtin_mul_overflow(cache, uint64_t(m->capacity), &cache) ||
       cache > (uint64_t(1) << 40))
     return fileError(configPath, "the KV cache would not fit in memory");
-  m->kCache.assign(cache, 0.0f);
-  m->vCache.assign(cache, 0.0f);
+  m->cache.k.assign(cache, 0.0f);
+  m->cache.v.assign(cache, 0.0f);
   auto codeStart = std::chrono::steady_clock::now();
   auto compiled = source(m->config, options.build);
   m->loadTimes.code = secondsSince(codeStart);
@@ -93,20 +93,27 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options,
   return std::move(m);
 }
 
-void LlamaModel::rewind(int64_t newPosition) {
-  assert(newPosition >= 0 && newPosition <= position && "rewind forward");
-  // Nothing to clear: a step at position p overwrites slot p and attends
-  // only to slots 0..p.
-  position = newPosition;
+LlamaCache LlamaModel::newCache() const {
+  LlamaCache c;
+  c.k.assign(cache.k.size(), 0.0f);
+  c.v.assign(cache.v.size(), 0.0f);
+  return c;
 }
 
-llvm::Error LlamaModel::prefill(llvm::ArrayRef<int32_t> tokens,
+void LlamaModel::rewind(LlamaCache &kv, int64_t newPosition) const {
+  assert(newPosition >= 0 && newPosition <= kv.position && "rewind forward");
+  // Nothing to clear: a step at position p overwrites slot p and attends
+  // only to slots 0..p.
+  kv.position = newPosition;
+}
+
+llvm::Error LlamaModel::prefill(LlamaCache &kv, llvm::ArrayRef<int32_t> tokens,
                                 llvm::MutableArrayRef<float> logits) {
   int64_t m = static_cast<int64_t>(tokens.size());
   assert(static_cast<int64_t>(logits.size()) == m * config.vocabSize);
   if (m == 0)
     return llvm::Error::success();
-  if (position + m > capacity)
+  if (kv.position + m > capacity)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
         llvm::formatv("context is full: the KV cache holds {0} tokens",
@@ -117,20 +124,20 @@ llvm::Error LlamaModel::prefill(llvm::ArrayRef<int32_t> tokens,
           llvm::inconvertibleErrorCode(),
           llvm::formatv("token id {0} is outside the vocabulary [0, {1})",
                         token, config.vocabSize));
-  ByteBuffer w = bytes(weights), kc = bytes(kCache), vc = bytes(vCache);
+  ByteBuffer w = bytes(weights), kc = bytes(kv.k), vc = bytes(kv.v);
   auto ids = view<int32_t, 1>(tokens.data(), {m});
   auto out = view<float, 2>(logits.data(), {m, config.vocabSize});
   using Fn =
       void (*)(ByteBuffer *, StridedMemRefType<int32_t, 1> *, int64_t,
                ByteBuffer *, ByteBuffer *, StridedMemRefType<float, 2> *);
   // One token takes the decode step's static-shape function.
-  reinterpret_cast<Fn>(m == 1 ? fnStep : fnPrefill)(&w, &ids, position, &kc,
-                                                     &vc, &out);
-  position += m;
+  reinterpret_cast<Fn>(m == 1 ? fnStep : fnPrefill)(&w, &ids, kv.position, &kc,
+                                                    &vc, &out);
+  kv.position += m;
   return llvm::Error::success();
 }
 
-llvm::Error LlamaModel::step(int32_t token,
+llvm::Error LlamaModel::step(LlamaCache &kv, int32_t token,
                              llvm::MutableArrayRef<float> logits) {
-  return prefill(llvm::ArrayRef<int32_t>(&token, 1), logits);
+  return prefill(kv, llvm::ArrayRef<int32_t>(&token, 1), logits);
 }

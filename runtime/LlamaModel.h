@@ -25,6 +25,14 @@ using LlamaCodeSource =
     llvm::function_ref<llvm::Expected<std::unique_ptr<ModelCode>>(
         const LlamaConfig &, const ModelBuildOptions &)>;
 
+/// One sequence's KV cache (as CALMCache for a CALM): a model keeps one for
+/// the calls that take none; sessions keep their own (newCache), and calls
+/// on different caches may run at once on different threads.
+struct LlamaCache {
+  std::vector<float> k, v;
+  int64_t position = 0;
+};
+
 class LlamaModel {
 public:
   ~LlamaModel();
@@ -41,19 +49,31 @@ public:
   const ModelCode &getCompiled() const { return *compiled; }
   const LoadTimes &getLoadTimes() const { return loadTimes; }
   uint64_t weightBytes() const { return weights.size(); }
-  uint64_t cacheBytes() const { return 4 * (kCache.size() + vCache.size()); }
+  uint64_t cacheBytes() const { return 4 * (cache.k.size() + cache.v.size()); }
   /// Tokens the KV cache can hold.
   int64_t getCapacity() const { return capacity; }
 
-  /// Tokens held in the KV cache.
-  int64_t getPosition() const { return position; }
+  /// An empty cache of the model's context.
+  LlamaCache newCache() const;
+
+  /// Tokens held in the model's own KV cache.
+  int64_t getPosition() const { return cache.position; }
   /// Forgets every token from `position` on (position <= getPosition()).
-  void rewind(int64_t newPosition);
+  void rewind(int64_t newPosition) { rewind(cache, newPosition); }
+  void rewind(LlamaCache &kv, int64_t newPosition) const;
   /// Appends one token; `logits` [V] receive the next-token logits.
-  llvm::Error step(int32_t token, llvm::MutableArrayRef<float> logits);
+  llvm::Error step(int32_t token, llvm::MutableArrayRef<float> logits) {
+    return step(cache, token, logits);
+  }
+  llvm::Error step(LlamaCache &kv, int32_t token,
+                   llvm::MutableArrayRef<float> logits);
   /// Appends M tokens in one pass; `logits` [M, V] receive the next-token
   /// logits after each of them.
   llvm::Error prefill(llvm::ArrayRef<int32_t> tokens,
+                      llvm::MutableArrayRef<float> logits) {
+    return prefill(cache, tokens, logits);
+  }
+  llvm::Error prefill(LlamaCache &kv, llvm::ArrayRef<int32_t> tokens,
                       llvm::MutableArrayRef<float> logits);
 
 private:
@@ -63,8 +83,8 @@ private:
   std::unique_ptr<ModelCode> compiled;
   LoadTimes loadTimes;
   WeightBuffer weights;
-  std::vector<float> kCache, vCache;
-  int64_t capacity = 0, position = 0;
+  LlamaCache cache;
+  int64_t capacity = 0;
   void *fnStep = nullptr, *fnPrefill = nullptr;
 };
 

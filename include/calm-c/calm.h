@@ -5,8 +5,8 @@
 |* compiles one on demand with libcalm-compiler.so, loaded only then.        *|
 |* Every function that can fail returns NULL or -1 and sets a one-line       *|
 |* message for the calling thread (calm_last_error); none aborts on bad      *|
-|* arguments. Calls on one model may come from any thread; they run one at   *|
-|* a time (a lock per model). docs/C-API.md has an example.                 *|
+|* arguments. Calls on one model may come from any thread at once; each     *|
+|* session has its own KV cache. docs/C-API.md has an example.              *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -55,8 +55,9 @@ void calm_model_close(calm_model *model);
  * eos_token_id, library. Owned by the model. */
 const char *calm_model_info(calm_model *model);
 
-/* A session: generation state with its own seed. Sessions of one model may
- * be used from different threads (their calls take the model's lock). */
+/* A session: generation state (its own KV cache) with its own seed.
+ * Sessions of one model may generate at once on different threads; one
+ * session is used by one thread at a time. */
 calm_session *calm_session_new(calm_model *model, uint64_t seed);
 void calm_session_free(calm_session *session);
 

@@ -1,10 +1,11 @@
 //===- CAPI.cpp - libcalm: the runtime behind include/calm-c/calm.h -------===//
 //
-// A thin layer over CALMRuntimeCore: arguments checked, errors turned into
-// calm_last_error lines, one lock per model. The models' code comes from a
-// model library (loadModelLibrary): the one given, or one compiled on
-// demand into the library cache by libcalm-compiler.so, loaded at run time.
-// Nothing here links MLIR or LLVM beyond a private copy of Support.
+// A thin layer over CALMRuntimeCore's LanguageModel: arguments checked,
+// errors turned into calm_last_error lines; every session has its own KV
+// cache, so sessions of one model run at once on different threads. The models'
+// code comes from a model library (loadModelLibrary): the one given, or one
+// compiled on demand into the library cache by libcalm-compiler.so, loaded at
+// run time. Nothing here links MLIR or LLVM beyond a private copy of Support.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,11 +13,7 @@
 
 #include "CompilerLibrary.h"
 
-#include "BrierLM.h"
-#include "CALMModel.h"
-#include "Generation.h"
-#include "LlamaModel.h"
-#include "Tokenizer.h"
+#include "LanguageModel.h"
 #include "ukernels/UKernels.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -200,16 +197,13 @@ llvm::Expected<std::string> libraryOnDemand(llvm::StringRef modelDir,
 } // namespace
 
 struct calm_model {
-  std::mutex lock;
-  Tokenizer tokenizer;
-  std::unique_ptr<CALMModel> calm;
-  std::unique_ptr<LlamaModel> llama;
+  std::unique_ptr<LanguageModel> model;
   std::string info;
-  int64_t chunk = 0, contextChunks = 0, vocab = 0, eos = 0;
 };
 
 struct calm_session {
   calm_model *model;
+  std::unique_ptr<LanguageModel::Session> state;
   uint64_t seed;
   uint64_t calls = 0;
 };
@@ -232,15 +226,11 @@ calm_model *calm_model_open(const char *modelDir, const char *library,
            nullptr;
   exportToModelLibraries();
   calm::ukernels::setThreads(threads);
-  llvm::SmallString<256> configPath(modelDir), tokenizerPath(modelDir);
+  llvm::SmallString<256> configPath(modelDir);
   llvm::sys::path::append(configPath, "config.json");
-  llvm::sys::path::append(tokenizerPath, "tokenizer.json");
   auto kind = readModelKind(configPath);
   if (!kind)
     return setError(kind.takeError()), nullptr;
-  auto tokenizer = Tokenizer::load(tokenizerPath);
-  if (!tokenizer)
-    return setError(tokenizer.takeError()), nullptr;
   // No library: compile one (or take the cached one), with f32 by default.
   std::string compiledLibrary;
   if (!library) {
@@ -260,16 +250,18 @@ calm_model *calm_model_open(const char *modelDir, const char *library,
   // The context is the one the library was compiled for.
   std::optional<int64_t> context =
       manifestInteger(m, calm ? "max_chunks" : "max_tokens");
-  if (!context)
+  if (!context || *context < 1)
     return setError(llvm::Twine(library) +
                     ": not a calm model library for this model (its manifest "
                     "has no context size)"),
            nullptr;
+  // A token model's context is counted in chunks of kTwinChunkTokens; one
+  // that is not a whole number of them is refused by the manifest check.
+  int64_t contextChunks =
+      calm ? *context
+           : std::max<int64_t>(1, (*context + kTwinChunkTokens - 1) /
+                                      kTwinChunkTokens);
   std::string wantedNumerics = numerics ? numerics : m.numerics;
-  ModelOptions options;
-  options.build.maxChunks = *context;
-  std::unique_ptr<calm_model> model(new calm_model{
-      {}, std::move(*tokenizer), nullptr, nullptr, "", 0, 0, 0, 0});
   auto check = [&](const ModelManifest &wanted)
       -> llvm::Expected<std::unique_ptr<ModelCode>> {
     if (llvm::Error e = checkModelManifest((*code)->getManifest(), wanted,
@@ -277,42 +269,27 @@ calm_model *calm_model_open(const char *modelDir, const char *library,
       return std::move(e);
     return std::move(*code);
   };
-  if (calm) {
-    auto loaded = CALMModel::load(
-        modelDir, options,
-        [&](const CALMConfig &c, const AutoencoderConfig &ae,
-            const ModelBuildOptions &build) {
-          return check(getCALMManifest(c, ae, build, wantedNumerics));
-        });
-    if (!loaded)
-      return setError(loaded.takeError()), nullptr;
-    model->calm = std::move(*loaded);
-    const CALMConfig &c = model->calm->getConfig();
-    model->chunk = c.patchSize, model->vocab = c.vocabSize;
-    model->eos = c.eosTokenId, model->contextChunks = *context;
-  } else {
-    auto loaded = LlamaModel::load(
-        modelDir, options,
-        [&](const LlamaConfig &c, const ModelBuildOptions &build) {
-          return check(getLlamaManifest(c, build, wantedNumerics));
-        });
-    if (!loaded)
-      return setError(loaded.takeError()), nullptr;
-    model->llama = std::move(*loaded);
-    const LlamaConfig &c = model->llama->getConfig();
-    model->chunk = 1, model->vocab = c.vocabSize, model->eos = c.eosTokenId;
-    model->contextChunks = *context;
-  }
-  const ModelCode &compiled =
-      model->calm ? model->calm->getCompiled() : model->llama->getCompiled();
+  auto calmSource = [&](const CALMConfig &c, const AutoencoderConfig &ae,
+                        const ModelBuildOptions &build) {
+    return check(getCALMManifest(c, ae, build, wantedNumerics));
+  };
+  auto llamaSource = [&](const LlamaConfig &c, const ModelBuildOptions &build) {
+    return check(getLlamaManifest(c, build, wantedNumerics));
+  };
+  auto opened = LanguageModel::open(modelDir, ModelOptions(), contextChunks,
+                                    {calmSource, llamaSource});
+  if (!opened)
+    return setError(opened.takeError()), nullptr;
+  std::unique_ptr<calm_model> model(new calm_model{std::move(*opened), ""});
+  const LanguageModel &lm = *model->model;
   llvm::json::Object info{
       {"kind", calm ? "calm" : "llama"},
-      {"numerics", compiled.getManifest().numerics},
-      {"cpu", compiled.getManifest().cpu},
-      {"vocab_size", model->vocab},
-      {"chunk_tokens", model->chunk},
-      {"context_tokens", model->chunk * model->contextChunks},
-      {"eos_token_id", model->eos},
+      {"numerics", lm.getCompiled().getManifest().numerics},
+      {"cpu", lm.getCompiled().getManifest().cpu},
+      {"vocab_size", lm.getVocabSize()},
+      {"chunk_tokens", lm.getStepTokens()},
+      {"context_tokens", calm ? lm.getContextTokens() : *context},
+      {"eos_token_id", lm.getEOSTokenId()},
       {"library", library}};
   model->info = llvm::formatv("{0}", llvm::json::Value(std::move(info)));
   return model.release();
@@ -331,7 +308,7 @@ calm_session *calm_session_new(calm_model *model, uint64_t seed) {
   lastError.clear();
   if (!model)
     return setError("calm_session_new: model is NULL"), nullptr;
-  return new calm_session{model, seed};
+  return new calm_session{model, model->model->newSession(), seed};
 }
 
 void calm_session_free(calm_session *session) { delete session; }
@@ -346,8 +323,6 @@ int64_t calm_generate(calm_session *session, const char *prompt,
     return setError("calm_generate: prompt is NULL"), -1;
   if (samples < 0)
     return setError("calm_generate: samples must be at least 0"), -1;
-  calm_model &model = *session->model;
-  std::lock_guard<std::mutex> guard(model.lock);
   GenerateOptions options;
   options.maxTokens = maxTokens;
   options.sampling.temperature = temperature;
@@ -358,8 +333,7 @@ int64_t calm_generate(calm_session *session, const char *prompt,
   };
   llvm::StringRef text(prompt ? prompt : "", promptLen);
   auto stats =
-      model.calm ? generate(*model.calm, model.tokenizer, text, options, sink)
-                 : generate(*model.llama, model.tokenizer, text, options, sink);
+      session->model->model->generate(*session->state, text, options, sink);
   if (!stats)
     return setError(stats.takeError()), -1;
   return stats->tokens;
@@ -370,43 +344,15 @@ int calm_eval(calm_model *model, const char *text, size_t len,
   lastError.clear();
   if (!model || (!text && len) || !out)
     return setError("calm_eval: model, text or out is NULL"), -1;
-  std::lock_guard<std::mutex> guard(model->lock);
-  int64_t k = model->calm ? model->chunk : kTwinChunkTokens;
-  int64_t contextChunks = model->calm ? model->contextChunks
-                                      : model->contextChunks / kTwinChunkTokens;
-  if (blockSize < 2 * k || blockSize % k != 0)
-    return setError(llvm::formatv("calm_eval: block_size must be a multiple "
-                                  "of K = {0} and at least 2K, got {1}",
-                                  k, blockSize)),
-           -1;
-  if (blockSize / k > contextChunks)
-    return setError(llvm::formatv("calm_eval: block_size {0} needs {1} "
-                                  "chunks of context; the library holds {2}",
-                                  blockSize, blockSize / k, contextChunks)),
-           -1;
-  // The text is one document: its tokens, then end-of-text.
-  std::vector<int32_t> stream =
-      model->tokenizer.encode(llvm::StringRef(text ? text : "", len));
-  stream.push_back(static_cast<int32_t>(model->eos));
-  for (int32_t id : stream)
-    if (id >= model->vocab)
-      return setError(llvm::formatv("calm_eval: the text encodes to token "
-                                    "{0}, outside the model's vocabulary of "
-                                    "{1}",
-                                    id, model->vocab)),
-             -1;
-  int64_t blocks = static_cast<int64_t>(stream.size()) / blockSize;
-  if (blocks == 0)
-    return setError(llvm::formatv("calm_eval: {0} tokens, fewer than one "
-                                  "block of {1}",
-                                  stream.size(), blockSize)),
-           -1;
-  auto quiet = [](int64_t, int64_t, const BrierSums &) {};
-  BrierSums sums = model->calm
-                       ? evaluateCALMStream(*model->calm, stream, blockSize,
-                                            blocks, seed, quiet)
-                       : evaluateTwinStream(*model->llama, stream, blockSize, k,
-                                            blocks, seed, quiet);
+  EvalOptions options;
+  options.blockSize = blockSize;
+  options.seed = seed;
+  auto result =
+      model->model->evaluate(llvm::StringRef(text ? text : "", len), options,
+                             [](int64_t, int64_t, const BrierSums &) {});
+  if (!result)
+    return setError("calm_eval: " + llvm::toString(result.takeError())), -1;
+  const BrierSums &sums = result->sums;
   std::array<double, 4> means = sums.means();
   for (int i = 0; i < 4; ++i)
     out[i] = means[i];
@@ -421,9 +367,8 @@ int64_t calm_tokenize(calm_model *model, const char *text, size_t len,
     return setError("calm_tokenize: bad arguments (NULL model, text or ids, "
                     "or capacity < 0)"),
            -1;
-  std::lock_guard<std::mutex> guard(model->lock);
-  std::vector<int32_t> all =
-      model->tokenizer.encode(llvm::StringRef(text ? text : "", len));
+  std::vector<int32_t> all = model->model->getTokenizer().encode(
+      llvm::StringRef(text ? text : "", len));
   int64_t n = static_cast<int64_t>(all.size());
   std::copy_n(all.begin(), std::min(n, capacity), ids);
   return n;
@@ -436,14 +381,15 @@ int64_t calm_detokenize(calm_model *model, const int32_t *ids, int64_t n,
     return setError("calm_detokenize: bad arguments (NULL model, ids or out, "
                     "or n < 0)"),
            -1;
-  std::lock_guard<std::mutex> guard(model->lock);
+  int64_t vocab = model->model->getVocabSize();
   for (int64_t i = 0; i < n; ++i)
-    if (ids[i] < 0 || ids[i] >= model->vocab)
+    if (ids[i] < 0 || ids[i] >= vocab)
       return setError(llvm::formatv("calm_detokenize: id {0} is outside the "
                                     "vocabulary of {1}",
-                                    ids[i], model->vocab)),
+                                    ids[i], vocab)),
              -1;
-  auto text = model->tokenizer.decode(llvm::ArrayRef<int32_t>(ids, n));
+  auto text =
+      model->model->getTokenizer().decode(llvm::ArrayRef<int32_t>(ids, n));
   if (!text)
     return setError(text.takeError()), -1;
   std::copy_n(text->begin(), std::min(text->size(), capacity), out);

@@ -309,12 +309,33 @@ public:
     return pool;
   }
   ~Pool() { stop(); }
+  /// The pool runs one job at a time. Callers on other threads (sessions of
+  /// one model, or two models, run at once) take it when it is free and
+  /// otherwise run their job on their own thread.
+  bool tryAcquire() {
+    bool expected = false;
+    return busy.compare_exchange_strong(expected, true,
+                                        std::memory_order_acquire);
+  }
+  void release() { busy.store(false, std::memory_order_release); }
   void resize(int threads) {
     if (threads <= 0)
       threads =
           static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    if (threads == size)
+    // Waits out a job another thread is running.
+    while (!tryAcquire())
+      std::this_thread::yield();
+    if (threads == size) {
+      release();
       return;
+    }
+    resizeLocked(threads);
+    release();
+  }
+  int getSize() const { return size; }
+
+private:
+  void resizeLocked(int threads) {
     stop();
     stopping = false;
     size = threads;
@@ -324,9 +345,10 @@ public:
     for (int i = 1; i < threads; ++i)
       workers.emplace_back([this, i, start] { work(i, start); });
   }
-  int getSize() const { return size; }
 
-  /// Runs fn(t) for t in [0, tasks) with tasks <= size.
+public:
+  /// Runs fn(t) for t in [0, tasks) with tasks <= size; the caller holds
+  /// the pool (tryAcquire).
   template <typename Fn> void run(int tasks, Fn &&fn) {
     if (tasks <= 1) {
       fn(0);
@@ -356,7 +378,10 @@ private:
     int threads = 0;
     if (const char *env = std::getenv("CALM_THREADS"))
       threads = std::atoi(env);
-    resize(threads);
+    if (threads <= 0)
+      threads =
+          static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    resizeLocked(threads);
   }
   void stop() {
     {
@@ -394,7 +419,7 @@ private:
   }
 
   std::vector<std::thread> workers;
-  int size = 0;
+  std::atomic<int> size{0};
   std::mutex mutex;
   std::condition_variable wake;
   std::atomic<uint64_t> generation{0};
@@ -402,6 +427,7 @@ private:
   std::atomic<void (*)(void *, int)> job{nullptr};
   std::atomic<void *> jobContext{nullptr};
   std::atomic<int> jobTasks{0};
+  std::atomic<bool> busy{false};
   bool stopping = false;
 };
 
@@ -417,12 +443,18 @@ void calm::ukernels::parallelRanges(int64_t n,
                                     void (*fn)(void *, int64_t, int64_t),
                                     void *ctx) {
   Pool &pool = Pool::get();
-  int tasks = static_cast<int>(std::min<int64_t>(pool.getSize(), n));
-  if (tasks <= 1 || insideParallelRanges) {
+  if (n <= 1 || insideParallelRanges || pool.getSize() <= 1 ||
+      !pool.tryAcquire()) {
     if (n > 0)
       fn(ctx, 0, n);
     return;
   }
+  struct Release {
+    Pool &pool;
+    ~Release() { pool.release(); }
+  } release{pool};
+  // Read while holding the pool: a resize waits for it.
+  int tasks = static_cast<int>(std::min<int64_t>(pool.getSize(), n));
   int64_t per = (n + tasks - 1) / tasks;
   pool.run(tasks, [&](int t) {
     int64_t b = std::min(n, t * per), e = std::min(n, b + per);
@@ -680,12 +712,23 @@ void calm::ukernels::linear(Form form, const float *x, int64_t m,
   auto kernel = useAVX512() ? kernelAVX512 : kernelAVX2;
   // Columns per task in multiples of 16, and no split below ~64K MACs,
   // where waking a worker costs more than it saves.
+  // A call that finds the pool held by another thread (another session)
+  // runs on its own thread; columns are independent, so the split does not
+  // change the result.
   Pool &pool = Pool::get();
   int64_t work = m * n * l.kPadded;
+  bool held = work >= (1 << 16) && !insideParallelRanges &&
+              pool.getSize() > 1 && pool.tryAcquire();
+  struct Release {
+    Pool *pool;
+    ~Release() {
+      if (pool)
+        pool->release();
+    }
+  } release{held ? &pool : nullptr};
   int tasks =
-      work < (1 << 16) || insideParallelRanges
-          ? 1
-          : static_cast<int>(std::min<int64_t>(pool.getSize(), (n + 15) / 16));
+      held ? static_cast<int>(std::min<int64_t>(pool.getSize(), (n + 15) / 16))
+           : 1;
   int64_t per = ((n + tasks - 1) / tasks + 15) / 16 * 16;
   pool.run(tasks, [&](int t) {
     int64_t j0 = std::min(n, t * per), j1 = std::min(n, j0 + per);

@@ -114,8 +114,9 @@ TEST(TwinParity, BrierOnTheHeldOutSlice) {
   std::vector<double> expectedTerms = brier.get<double>("twin_terms");
   std::vector<int32_t> rollouts;
   std::vector<double> py;
+  runtime::LlamaCache kv = model->newCache();
   runtime::BrierSums sums =
-      runtime::twinBlockBrier(*model, ids, 4, uniforms, &rollouts, &py);
+      runtime::twinBlockBrier(*model, kv, ids, 4, uniforms, &rollouts, &py);
   ASSERT_EQ(sums.positions, 63);
   // A rollout token can flip only where u falls within float error of a
   // CDF step; none does on this slice.

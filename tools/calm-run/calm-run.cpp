@@ -16,16 +16,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "BrierLM.h"
 #include "CALMCudaRuntime.h"
-#include "CALMModel.h"
 #include "CompiledModels.h"
 #include "Compiler.h"
-#include "Generation.h"
-#include "LlamaModel.h"
-#include "ModelBuilder.h"
-#include "Sampling.h"
-#include "Tokenizer.h"
+#include "LanguageModel.h"
 #include "ukernels/UKernels.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -37,10 +31,10 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 
+#include "llvm/Support/raw_ostream.h"
+
 #include <chrono>
 #include <malloc.h>
-#include <random>
-#include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
 using namespace calm::runtime;
@@ -238,53 +232,18 @@ buildModule(mlir::MLIRContext &context, const CompileOptions &compile) {
   return std::move(built->module);
 }
 
-/// A loaded model: a CALM or a token-level Llama (exactly one is set).
-struct LoadedModel {
-  std::unique_ptr<CALMModel> calm;
-  std::unique_ptr<LlamaModel> llama;
-  const ModelCode &getCompiled() const {
-    return calm ? calm->getCompiled() : llama->getCompiled();
-  }
-  uint64_t weightBytes() const {
-    return calm ? calm->weightBytes() : llama->weightBytes();
-  }
-  uint64_t cacheBytes() const {
-    return calm ? calm->cacheBytes() : llama->cacheBytes();
-  }
-};
-
-static Expected<LoadedModel> loadModel(const CompileOptions &compile) {
+/// --model opened with the code compiled here, taken from the object
+/// cache, or from --library.
+static Expected<std::unique_ptr<LanguageModel>>
+loadModel(const CompileOptions &compile) {
   if (maxChunks < 1)
     return createStringError(inconvertibleErrorCode(),
                              "--max-chunks must be at least 1");
-  SmallString<256> configPath(modelDir);
-  sys::path::append(configPath, "config.json");
-  if (!sys::fs::exists(configPath))
-    return createStringError(inconvertibleErrorCode(),
-                             modelDir + ": no config.json: not a model "
-                                        "directory");
-  auto kind = readModelKind(configPath);
-  if (!kind)
-    return kind.takeError();
-  ModelOptions modelOptions;
-  modelOptions.compile = compile;
-  modelOptions.build.maxChunks = maxChunks;
-  LoadedModel loaded;
-  if (*kind == ModelKind::Llama) {
-    modelOptions.build.maxChunks = maxChunks * kTwinChunkTokens;
-    auto model = LlamaModel::load(modelDir, modelOptions);
-    if (!model)
-      return model.takeError();
-    loaded.llama = std::move(*model);
-    return std::move(loaded);
-  }
+  ModelOptions options;
+  options.compile = compile;
   if (!aeDir.empty())
-    modelOptions.aeDir = aeDir;
-  auto model = CALMModel::load(modelDir, modelOptions);
-  if (!model)
-    return model.takeError();
-  loaded.calm = std::move(*model);
-  return std::move(loaded);
+    options.aeDir = aeDir;
+  return openCompiledModel(modelDir, options, maxChunks);
 }
 
 static int runCompile() {
@@ -319,11 +278,12 @@ static int runCompile() {
     outs() << *ir;
     return 0;
   }
-  auto model = loadModel(*options);
-  if (!model)
-    return fail(model.takeError());
+  auto loaded = loadModel(*options);
+  if (!loaded)
+    return fail(loaded.takeError());
+  const LanguageModel &model = **loaded;
   // compile never loads a library: the code was compiled here.
-  const auto &compiled = llvm::cast<CompiledModule>(model->getCompiled());
+  const auto &compiled = llvm::cast<CompiledModule>(model.getCompiled());
   outs() << formatv("compiled {0} with numerics {1}: {2}\n", modelDir,
                     options->numerics.str(),
                     compiled.loadedFromCache()
@@ -331,7 +291,7 @@ static int runCompile() {
                         : formatv("{0:f2} s", compiled.compileSeconds()).str());
   outs() << formatv("weights {0:f1} MB (f32), KV cache {1:f1} MB, cache key "
                     "{2}\n",
-                    model->weightBytes() / 1e6, model->cacheBytes() / 1e6,
+                    model.weightBytes() / 1e6, model.cacheBytes() / 1e6,
                     compiled.getCacheKey());
   if (!outputPath.empty()) {
     if (Error e = compiled.writeSharedLibrary(outputPath))
@@ -347,7 +307,7 @@ static int runCompile() {
 }
 
 /// The compiled model for generate/eval, or a one-line error.
-static Expected<LoadedModel> loadRunModel() {
+static Expected<std::unique_ptr<LanguageModel>> loadRunModel() {
   if (device != "cpu") {
     if (device == "cuda") {
       // The driver is probed first so that a machine without one gets that
@@ -374,51 +334,32 @@ static Expected<LoadedModel> loadRunModel() {
   return loadModel(*options);
 }
 
-/// What generate and eval run on: the model's tokenizer and compiled model.
-struct Session {
-  Tokenizer tokenizer;
-  LoadedModel model;
-};
-
-static Expected<Session> loadSession() {
-  SmallString<256> path(modelDir);
-  sys::path::append(path, "tokenizer.json");
-  auto tokenizer = Tokenizer::load(path);
-  if (!tokenizer)
-    return tokenizer.takeError();
-  auto model = loadRunModel();
-  if (!model)
-    return model.takeError();
-  return Session{std::move(*tokenizer), std::move(*model)};
-}
-
 /// The numerics a run uses: --numerics as given, or a library's own.
-static std::string runNumerics(const LoadedModel &loaded) {
+static std::string runNumerics(const LanguageModel &model) {
   if (libraryPath.empty())
     return numerics.getValue();
-  return loaded.getCompiled().getManifest().numerics;
+  return model.getCompiled().getManifest().numerics;
 }
 
 /// How the model came to be: its code's origin and the load's times.
-static std::string compileNote(const LoadedModel &loaded) {
-  const LoadTimes &t = loaded.calm ? loaded.calm->getLoadTimes()
-                                   : loaded.llama->getLoadTimes();
+static std::string compileNote(const LanguageModel &model) {
+  const LoadTimes &t = model.getLoadTimes();
   return formatv("{0}; open {1:f2} s (code {2:f3} s, weights {3:f2} s)",
-                 loaded.getCompiled().origin(), t.total, t.code, t.weights)
+                 model.getCompiled().origin(), t.total, t.code, t.weights)
       .str();
 }
 
 static int runGenerate() {
-  SamplingOptions sampling;
-  sampling.temperature = temperature;
-  sampling.samples = samples;
-  sampling.maxRounds = maxRounds;
-  if (maxRounds < 1)
-    return fail("--max-rounds must be at least 1");
-  if (Error e = checkSamplingOptions(sampling))
+  GenerateOptions options;
+  options.maxTokens = maxTokens;
+  options.sampling.temperature = temperature;
+  options.sampling.samples = samples;
+  options.sampling.maxRounds = maxRounds;
+  options.seed = seed;
+  options.ignoreEOS = ignoreEOS;
+  // Checked before the model is loaded (and compiled) as well as after.
+  if (Error e = checkGenerateOptions(options))
     return fail(std::move(e));
-  if (maxTokens < 1)
-    return fail("--max-tokens must be at least 1");
   std::unique_ptr<MemoryBuffer> promptBuffer;
   StringRef promptText = prompt;
   if (!promptFile.empty()) {
@@ -440,29 +381,22 @@ static int runGenerate() {
                       "invalid byte at offset {0}); invalid bytes are encoded "
                       "as byte tokens\n",
                       badByte);
-  auto session = loadSession();
-  if (!session)
-    return fail(session.takeError());
-  GenerateOptions options;
-  options.maxTokens = maxTokens;
-  options.sampling = sampling;
-  options.seed = seed;
-  options.ignoreEOS = ignoreEOS;
+  auto model = loadRunModel();
+  if (!model)
+    return fail(model.takeError());
   auto toStdout = [](StringRef text) {
     outs() << text;
     outs().flush();
     return false;
   };
-  LoadedModel &loaded = session->model;
-  auto stats = loaded.llama ? generate(*loaded.llama, session->tokenizer,
-                                       promptText, options, toStdout)
-                            : generate(*loaded.calm, session->tokenizer,
-                                       promptText, options, toStdout);
+  LanguageModel &loaded = **model;
+  auto session = loaded.newSession();
+  auto stats = loaded.generate(*session, promptText, options, toStdout);
   if (!stats)
     return fail(stats.takeError());
   outs() << "\n";
   const GenerateStats &g = *stats;
-  if (showStats && loaded.llama)
+  if (showStats && loaded.getKind() == ModelKind::Llama)
     errs() << formatv("calm-run: {0} tokens, {1:f2} s ({2:f1} tokens/s), "
                       "first {3} tokens {4:f1} ms, compile: {5}\n",
                       g.tokens, g.seconds, g.tokens / g.seconds, g.chunkTokens,
@@ -482,7 +416,7 @@ static int runGenerate() {
     errs() << formatv("calm-run: {0} of {1} chunks did not accept within {2} "
                       "rounds and used the batch approximation\n",
                       g.sampling.fallbacks, g.sampling.steps,
-                      sampling.maxRounds);
+                      options.sampling.maxRounds);
   return 0;
 }
 
@@ -492,43 +426,10 @@ static int runEval() {
   auto buffer = MemoryBuffer::getFile(textPath);
   if (!buffer)
     return fail(textPath + ": " + buffer.getError().message());
-  auto session = loadSession();
-  if (!session)
-    return fail(session.takeError());
-  const Tokenizer &tokenizer = session->tokenizer;
-  LoadedModel &loaded = session->model;
-  int64_t k, vocab, eos;
-  if (loaded.calm) {
-    const CALMConfig &c = loaded.calm->getConfig();
-    k = c.patchSize, vocab = c.vocabSize, eos = c.eosTokenId;
-  } else {
-    const LlamaConfig &c = loaded.llama->getConfig();
-    k = kTwinChunkTokens, vocab = c.vocabSize, eos = c.eosTokenId;
-  }
-  if (blockSize < 2 * k || blockSize % k != 0)
-    return fail(formatv("--block-size must be a multiple of K = {0} and at "
-                        "least 2K, got {1}",
-                        k, blockSize.getValue()));
-  if (blockSize / k > maxChunks)
-    return fail(formatv("--block-size {0} needs {1} chunks of context; raise "
-                        "--max-chunks (now {2})",
-                        blockSize.getValue(), blockSize / k,
-                        maxChunks.getValue()));
-  // The file is one document: its tokens, then end-of-text.
-  std::vector<int32_t> stream = tokenizer.encode((*buffer)->getBuffer());
-  stream.push_back(static_cast<int32_t>(eos));
-  for (int32_t id : stream)
-    if (id >= vocab)
-      return fail(formatv("{0}: encodes to token {1}, outside the model's "
-                          "vocabulary of {2}",
-                          textPath, id, vocab));
-  int64_t blocks = static_cast<int64_t>(stream.size()) / blockSize;
-  if (maxBlocks > 0)
-    blocks = std::min<int64_t>(blocks, maxBlocks);
-  if (blocks == 0)
-    return fail(formatv("{0}: {1} tokens, fewer than one block of {2}",
-                        textPath, stream.size(), blockSize.getValue()));
-
+  auto model = loadRunModel();
+  if (!model)
+    return fail(model.takeError());
+  LanguageModel &loaded = **model;
   bool progress = !jsonOutput && sys::Process::StandardErrIsDisplayed();
   auto start = std::chrono::steady_clock::now();
   auto report = [&](int64_t done, int64_t all, const BrierSums &sums) {
@@ -544,19 +445,22 @@ static int runEval() {
                       std::string(filled, '#'), std::string(width - filled, ' '),
                       done, all, sums.brierLM(), eta);
   };
-  BrierSums total =
-      loaded.calm
-          ? evaluateCALMStream(*loaded.calm, stream, blockSize, blocks, seed,
-                               report)
-          : evaluateTwinStream(*loaded.llama, stream, blockSize, k, blocks,
-                               seed, report);
+  EvalOptions evalOptions;
+  evalOptions.blockSize = blockSize;
+  evalOptions.maxBlocks = maxBlocks;
+  evalOptions.seed = seed;
+  auto result = loaded.evaluate((*buffer)->getBuffer(), evalOptions, report);
+  if (!result)
+    return fail(result.takeError());
+  const BrierSums &total = result->sums;
+  int64_t blocks = result->blocks;
   if (progress)
     errs() << "\n";
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   std::array<double, 4> bn = total.means();
-  int64_t tokens = blocks * blockSize;
+  int64_t tokens = result->tokens;
   if (jsonOutput) {
     outs() << formatv("{{\"brier1\": {0:f6}, \"brier2\": {1:f6}, "
                       "\"brier3\": {2:f6}, \"brier4\": {3:f6}, \"brierlm\": "

@@ -3,14 +3,19 @@
  *   calm_c_client generate MODEL LIBRARY SEED MAX_TOKENS PROMPT
  *   calm_c_client eval MODEL LIBRARY SEED BLOCK_SIZE TEXT_FILE
  *   calm_c_client checks MODEL LIBRARY
+ *   calm_c_client concurrent MODEL LIBRARY SEED MAX_TOKENS PROMPT TEXT_FILE
+ *                 BLOCK_SIZE
  * LIBRARY "-" opens the model without one (compiled on demand, f32), and
  * "-:SEL" with numerics SEL. generate prints the text then a newline, as
  * calm-run generate does; eval
  * prints the Brier terms as calm-run eval --json does; checks exercises
  * bad arguments, tokenize/detokenize and model info, and reports whether
- * libLLVM or libMLIR is mapped into the process. */
+ * libLLVM or libMLIR is mapped into the process; concurrent runs sessions
+ * SEED..SEED+2 of one model and an eval of TEXT_FILE (seed SEED) on four
+ * threads at once and prints, in seed order, what generate and eval would. */
 #include "calm-c/calm.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +31,110 @@ static int stopAfterFirst(const char *bytes, size_t len, void *user) {
   (void)len;
   ++*(int *)user;
   return 1;
+}
+
+/* The bytes of `path` (NUL-terminated, size in *size), or NULL. */
+static char *readFile(const char *path, long *size) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  fseek(f, 0, SEEK_END);
+  *size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *text = malloc(*size + 1);
+  if (fread(text, 1, *size, f) != (size_t)*size) {
+    fclose(f);
+    free(text);
+    return NULL;
+  }
+  fclose(f);
+  text[*size] = 0;
+  return text;
+}
+
+/* One thread of `concurrent`: a session's generation or an eval, started
+ * together at the barrier. */
+typedef struct {
+  calm_model *model;
+  pthread_barrier_t *start;
+  uint64_t seed;
+  long long n;
+  const char *prompt;
+  const char *text; /* eval when set */
+  long textSize;
+  char out[4096];
+  size_t used;
+  double brier[5];
+  int failed;
+} Job;
+
+static int collect(const char *bytes, size_t len, void *user) {
+  Job *job = user;
+  if (job->used + len < sizeof job->out) {
+    memcpy(job->out + job->used, bytes, len);
+    job->used += len;
+  }
+  return 0;
+}
+
+static void *runJob(void *arg) {
+  Job *job = arg;
+  calm_session *session =
+      job->text ? NULL : calm_session_new(job->model, job->seed);
+  pthread_barrier_wait(job->start);
+  if (job->text)
+    job->failed = calm_eval(job->model, job->text, job->textSize, job->n,
+                            job->seed, job->brier) < 0;
+  else
+    job->failed = calm_generate(session, job->prompt, strlen(job->prompt),
+                                job->n, 1.0, 0, collect, job) < 0;
+  if (job->failed)
+    fprintf(stderr, "calm_c_client: %s\n", calm_last_error());
+  calm_session_free(session);
+  return NULL;
+}
+
+static calm_model *open(const char *dir, const char *library);
+
+static int concurrent(char **argv) {
+  calm_model *model = open(argv[2], argv[3]);
+  if (!model)
+    return 1;
+  long size = 0;
+  char *text = readFile(argv[7], &size);
+  if (!text)
+    return 1;
+  enum { kJobs = 4 };
+  Job jobs[kJobs];
+  pthread_t threads[kJobs];
+  pthread_barrier_t start;
+  pthread_barrier_init(&start, NULL, kJobs);
+  for (int i = 0; i < kJobs; ++i) {
+    memset(&jobs[i], 0, sizeof jobs[i]);
+    jobs[i].model = model;
+    jobs[i].start = &start;
+    jobs[i].seed = strtoull(argv[4], NULL, 10) + (i < 3 ? i : 0);
+    jobs[i].n = i < 3 ? atoll(argv[5]) : atoll(argv[8]);
+    jobs[i].prompt = argv[6];
+    if (i == 3)
+      jobs[i].text = text, jobs[i].textSize = size;
+    pthread_create(&threads[i], NULL, runJob, &jobs[i]);
+  }
+  int failed = 0;
+  for (int i = 0; i < kJobs; ++i) {
+    pthread_join(threads[i], NULL);
+    failed |= jobs[i].failed;
+  }
+  pthread_barrier_destroy(&start);
+  for (int i = 0; i < 3; ++i)
+    printf("%.*s\n", (int)jobs[i].used, jobs[i].out);
+  double *out = jobs[3].brier;
+  printf("{\"brier1\": %.6f, \"brier2\": %.6f, \"brier3\": %.6f, \"brier4\": "
+         "%.6f, \"brierlm\": %.4f\n",
+         out[0], out[1], out[2], out[3], out[4]);
+  free(text);
+  calm_model_close(model);
+  return failed;
 }
 
 static calm_model *open(const char *dir, const char *library) {
@@ -126,6 +235,8 @@ static int checks(const char *dir, const char *library) {
 int main(int argc, char **argv) {
   if (argc >= 4 && !strcmp(argv[1], "checks"))
     return checks(argv[2], argv[3]);
+  if (argc == 9 && !strcmp(argv[1], "concurrent"))
+    return concurrent(argv);
   if (argc != 7) {
     fprintf(stderr,
             "usage: calm_c_client generate|eval MODEL LIBRARY SEED N TEXT\n");
@@ -146,16 +257,10 @@ int main(int argc, char **argv) {
     printf("\n");
     calm_session_free(session);
   } else {
-    FILE *f = fopen(argv[6], "rb");
-    if (!f)
+    long size = 0;
+    char *text = readFile(argv[6], &size);
+    if (!text)
       return 1;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc(size);
-    if (fread(text, 1, size, f) != (size_t)size)
-      return 1;
-    fclose(f);
     double out[5];
     if (calm_eval(model, text, size, n, seed, out) < 0) {
       fprintf(stderr, "calm_c_client: %s\n", calm_last_error());
