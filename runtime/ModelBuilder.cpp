@@ -22,6 +22,8 @@
 
 using namespace mlir;
 using mlir::calm::LinalgLayerBuilder;
+using mlir::calm::Role;
+using mlir::calm::RoleAttr;
 
 namespace calm::runtime {
 
@@ -243,7 +245,8 @@ Value attentionContraction(FunctionEmitter &fe, Value lhs, Value rhs,
         linalg::YieldOp::create(
             nb, nl, arith::AddFOp::create(nb, nl, a[2], p).getResult());
       });
-  op->setAttr(mlir::calm::kRoleAttrName, b.getStringAttr("attention"));
+  op->setAttr(mlir::calm::kRoleAttrName,
+              RoleAttr::get(b.getContext(), Role::Attention));
   return op.getResult(0);
 }
 
@@ -404,7 +407,7 @@ Value emitDecoderStack(FunctionEmitter &fe, const DecoderStack &s, Value x,
     auto proj = [&](llvm::StringRef name, int64_t projHeads) {
       Value y =
           fe.lb.linear(h, fe.weight(p + "self_attn." + name.str() + ".weight"),
-                       {}, "projection");
+                       {}, Role::Projection);
       return splitHeads(fe, y, rows, projHeads, hd);
     };
     Value q = rope(fe, proj("q_proj", heads), angles);
@@ -424,16 +427,17 @@ Value emitDecoderStack(FunctionEmitter &fe, const DecoderStack &s, Value x,
     attn = tensor::CollapseShapeOp::create(
         b, loc, attn, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
     attn = fe.lb.linear(attn, fe.weight(p + "self_attn.o_proj.weight"), {},
-                        "projection");
+                        Role::Projection);
     x = fe.lb.add(x, attn);
     h = fe.lb.rmsNorm(x, fe.weight(p + "post_attention_layernorm.weight"),
                       s.rmsEps);
     Value gate =
-        fe.lb.linear(h, fe.weight(p + "mlp.gate_proj.weight"), {}, "mlp");
-    Value up = fe.lb.linear(h, fe.weight(p + "mlp.up_proj.weight"), {}, "mlp");
+        fe.lb.linear(h, fe.weight(p + "mlp.gate_proj.weight"), {}, Role::MLP);
+    Value up =
+        fe.lb.linear(h, fe.weight(p + "mlp.up_proj.weight"), {}, Role::MLP);
     x = fe.lb.add(x, fe.lb.linear(fe.lb.siluMul(gate, up),
                                   fe.weight(p + "mlp.down_proj.weight"), {},
-                                  "mlp"));
+                                  Role::MLP));
   }
   return fe.lb.rmsNorm(x, fe.weight(s.prefix + "norm.weight"), s.rmsEps);
 }
@@ -622,7 +626,7 @@ OwningOpRef<ModuleOp> buildLlamaModule(MLIRContext &context,
         fe.lb.linear(x,
                      fe.weight(c.tieWordEmbeddings ? "model.embed_tokens.weight"
                                                    : "lm_head.weight"),
-                     {}, "lm_head");
+                     {}, Role::LMHead);
     fe.store(logits, fn.getArgument(5));
     func::ReturnOp::create(b, fn.getLoc());
   }

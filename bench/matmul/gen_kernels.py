@@ -26,7 +26,7 @@ def main():
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : {c}
   %f = linalg.fill ins(%z : f32) outs(%e : {c}) -> {c}
-  %r = linalg.matmul {{calm.numerics = "{form}"}} ins(%a, %b : {a}, {b}) outs(%f : {c}) -> {c}
+  %r = linalg.matmul {{calm.numerics = #calm.numerics<{form}>}} ins(%a, %b : {a}, {b}) outs(%f : {c}) -> {c}
   return %r : {c}
 }}
 """)

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "calm/Dialect/CALM/IR/CALMAttrs.h"
 #include "calm/Dialect/CALM/IR/Numerics.h"
 #include "calm/Transforms/Passes.h"
 
@@ -41,14 +42,13 @@ struct CALMAssignNumericsPass
 
   void runOnOperation() override {
     getOperation()->walk([&](linalg::LinalgOp op) {
-      auto role = op->getAttrOfType<StringAttr>(kRoleAttrName);
+      auto role = op->getAttrOfType<RoleAttr>(kRoleAttrName);
       if (!role || op->hasAttr(kNumericsAttrName) ||
           !linalg::isaContractionOpInterface(op))
         return;
-      Numerics n = selection.forRole(role.getValue());
+      Numerics n = selection.forRole(stringifyRole(role.getValue()));
       if (n.kind != NumericsKind::F32)
-        op->setAttr(kNumericsAttrName,
-                    StringAttr::get(op->getContext(), n.str()));
+        op->setAttr(kNumericsAttrName, NumericsAttr::get(op->getContext(), n));
     });
   }
 

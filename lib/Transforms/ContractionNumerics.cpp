@@ -1,7 +1,7 @@
 //===- ContractionNumerics.cpp - contractions in quantized and L-Mul forms ===//
 //
-// calm-quantize-contractions, calm-lmul-contractions and calm-apply-numerics
-// share one rewrite: applyNumerics(op, form). For the scaled forms the
+// The rewrite calm-quantize-contractions, calm-lmul-contractions and
+// calm-apply-numerics share: applyNumerics(op, form). For the scaled forms the
 // contraction C += A.B becomes, on tensors,
 //
 //   sA = scale(A)      amax / QMAX per tensor or per row; compile time for
@@ -16,9 +16,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "calm/Transforms/ContractionNumerics.h"
+#include "calm/Dialect/CALM/IR/CALMAttrs.h"
 #include "calm/Dialect/CALM/IR/CALMOps.h"
 #include "calm/Dialect/CALM/IR/Numerics.h"
-#include "calm/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -30,13 +31,6 @@
 #include "llvm/Support/Regex.h"
 
 #include <cmath>
-
-namespace mlir::calm {
-#define GEN_PASS_DEF_CALMQUANTIZECONTRACTIONS
-#define GEN_PASS_DEF_CALMLMULCONTRACTIONS
-#define GEN_PASS_DEF_CALMAPPLYNUMERICS
-#include "calm/Transforms/Passes.h.inc"
-} // namespace mlir::calm
 
 using namespace mlir;
 using namespace mlir::calm;
@@ -496,8 +490,11 @@ LogicalResult applyLMul(RewriterBase &rewriter, const Contraction &c,
   return success();
 }
 
-LogicalResult applyNumerics(RewriterBase &rewriter, linalg::LinalgOp op,
-                            const Numerics &n) {
+} // namespace
+
+LogicalResult mlir::calm::applyNumerics(RewriterBase &rewriter,
+                                        linalg::LinalgOp op,
+                                        const Numerics &n) {
   std::string why;
   FailureOr<Contraction> c = matchContraction(op, why);
   if (failed(c))
@@ -518,23 +515,14 @@ LogicalResult applyNumerics(RewriterBase &rewriter, linalg::LinalgOp op,
   }
 }
 
-/// Shared driver: tagged contractions use their attribute; untagged ones in
-/// functions that `filter` selects use `defaults` (when given).
-LogicalResult rewriteContractions(Operation *root,
-                                  std::optional<Numerics> defaults,
-                                  StringRef funcFilter) {
+LogicalResult mlir::calm::rewriteContractions(Operation *root,
+                                              std::optional<Numerics> defaults,
+                                              StringRef funcFilter) {
   llvm::Regex filter(funcFilter);
   SmallVector<std::pair<linalg::LinalgOp, Numerics>> work;
-  bool failedParse = false;
   root->walk([&](linalg::LinalgOp op) {
-    if (auto spec = op->getAttrOfType<StringAttr>(kNumericsAttrName)) {
-      std::string error;
-      if (std::optional<Numerics> n = parseNumerics(spec.getValue(), error))
-        work.push_back({op, *n});
-      else {
-        op->emitError("invalid 'calm.numerics': ") << error;
-        failedParse = true;
-      }
+    if (auto attr = op->getAttrOfType<NumericsAttr>(kNumericsAttrName)) {
+      work.push_back({op, attr.getValue()});
       return;
     }
     if (!defaults || !linalg::isaContractionOpInterface(op))
@@ -550,8 +538,6 @@ LogicalResult rewriteContractions(Operation *root,
     if (succeeded(matchContraction(op, why)))
       work.push_back({op, *defaults});
   });
-  if (failedParse)
-    return failure();
   IRRewriter rewriter(root->getContext());
   bool ok = true;
   for (auto &[op, n] : work)
@@ -559,7 +545,8 @@ LogicalResult rewriteContractions(Operation *root,
   return success(ok);
 }
 
-LogicalResult checkFilter(MLIRContext *ctx, StringRef pass, StringRef filter) {
+LogicalResult mlir::calm::checkFuncFilter(MLIRContext *ctx, StringRef pass,
+                                          StringRef filter) {
   std::string error;
   if (!filter.empty() && !llvm::Regex(filter).isValid(error))
     return emitError(UnknownLoc::get(ctx))
@@ -567,68 +554,3 @@ LogicalResult checkFilter(MLIRContext *ctx, StringRef pass, StringRef filter) {
            << "' is not a valid regex: " << error;
   return success();
 }
-
-struct QuantizeContractionsPass
-    : public calm::impl::CALMQuantizeContractionsBase<
-          QuantizeContractionsPass> {
-  using Base::Base;
-  LogicalResult initialize(MLIRContext *ctx) override {
-    std::string error;
-    if (form.empty())
-      return emitError(UnknownLoc::get(ctx))
-             << "calm-quantize-contractions: form= is required; valid forms: "
-                "bf16, f16, f8e4m3, f8e5m2, i8";
-    std::string spec = form;
-    if (granularity != "tensor")
-      spec += "/" + granularity.getValue();
-    std::optional<Numerics> n = parseNumerics(spec, error);
-    if (!n && granularity != "tensor" && granularity != "channel")
-      error = "granularity must be tensor or channel, not '" +
-              granularity.getValue() + "'";
-    if (!n)
-      return emitError(UnknownLoc::get(ctx))
-             << "calm-quantize-contractions: " << error;
-    if (!n->isQuantized())
-      return emitError(UnknownLoc::get(ctx))
-             << "calm-quantize-contractions: form=" << form
-             << " is not a quantized form; valid forms: bf16, f16, f8e4m3, "
-                "f8e5m2, i8 (use calm-lmul-contractions for L-Mul)";
-    numerics = *n;
-    return checkFilter(ctx, "calm-quantize-contractions", funcFilter);
-  }
-  void runOnOperation() override {
-    if (failed(rewriteContractions(getOperation(), numerics, funcFilter)))
-      signalPassFailure();
-  }
-  Numerics numerics;
-};
-
-struct LMulContractionsPass
-    : public calm::impl::CALMLMulContractionsBase<LMulContractionsPass> {
-  using Base::Base;
-  LogicalResult initialize(MLIRContext *ctx) override {
-    if (mantissaBits < 1 || mantissaBits > 23)
-      return emitError(UnknownLoc::get(ctx))
-             << "calm-lmul-contractions: mantissa-bits="
-             << static_cast<unsigned>(mantissaBits)
-             << " is out of range: use 1..23";
-    return checkFilter(ctx, "calm-lmul-contractions", funcFilter);
-  }
-  void runOnOperation() override {
-    Numerics n;
-    n.kind = NumericsKind::LMul;
-    n.mantissaBits = mantissaBits;
-    if (failed(rewriteContractions(getOperation(), n, funcFilter)))
-      signalPassFailure();
-  }
-};
-
-struct ApplyNumericsPass
-    : public calm::impl::CALMApplyNumericsBase<ApplyNumericsPass> {
-  void runOnOperation() override {
-    if (failed(rewriteContractions(getOperation(), std::nullopt, "")))
-      signalPassFailure();
-  }
-};
-
-} // namespace

@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "calm/Dialect/CALM/IR/CALMAttrs.h"
 #include "calm/Dialect/CALM/IR/Numerics.h"
 #include "calm/Dialect/CALM/IR/WeightsAtRest.h"
 #include "calm/Transforms/Passes.h"
@@ -176,13 +177,8 @@ struct CALMContractionsToUKernelsPass
       if (!w)
         return;
       Numerics numerics; // f32 when untagged
-      if (auto attr = generic->getAttrOfType<StringAttr>(kNumericsAttrName)) {
-        std::string error;
-        std::optional<Numerics> parsed = parseNumerics(attr.getValue(), error);
-        if (!parsed)
-          return; // the dialect's verifier reports a bad form
-        numerics = *parsed;
-      }
+      if (auto attr = generic->getAttrOfType<NumericsAttr>(kNumericsAttrName))
+        numerics = attr.getValue();
       candidates.push_back({generic, *w, numerics, uk::toForm(numerics)});
     });
     if (failed)

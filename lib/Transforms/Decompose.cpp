@@ -1,4 +1,4 @@
-//===- DecomposeStages.cpp - calm stage ops to linalg ---------------------===//
+//===- Decompose.cpp - calm stage ops to linalg ---------------------------===//
 //
 // calm-decompose: the CALM model stages (autoencoder encoder and decoder,
 // input compression, energy head) as linalg on tensors, layer by layer as
@@ -56,9 +56,9 @@ Value flatLatents(PatternRewriter &rewriter, LinalgLayerBuilder &lb,
 /// x + mlp(rmsnorm(x)): one residual MLP layer of the autoencoder.
 Value aeLayer(LinalgLayerBuilder &lb, Value x, ValueRange w, double eps) {
   Value h = lb.rmsNorm(x, w[0], eps);
-  Value gate = lb.linear(h, w[1], {}, "ae");
-  Value up = lb.linear(h, w[2], {}, "ae");
-  return lb.add(x, lb.linear(lb.siluMul(gate, up), w[3], {}, "ae"));
+  Value gate = lb.linear(h, w[1], {}, Role::AE);
+  Value up = lb.linear(h, w[2], {}, Role::AE);
+  return lb.add(x, lb.linear(lb.siluMul(gate, up), w[3], {}, Role::AE));
 }
 
 int64_t dimOf(Value v, unsigned d) {
@@ -95,11 +95,11 @@ struct DecomposeAEEncode : OpRewritePattern<AEEncodeOp> {
     for (int64_t i = 0; i < layers / 2; ++i)
       h = aeLayer(lb, h, w.slice(1 + 4 * i, 4), eps);
     h = lb.reshape(h, {n, k * d}, nValue);
-    h = lb.linear(h, w[1 + 4 * layers], w[2 + 4 * layers], "ae");
+    h = lb.linear(h, w[1 + 4 * layers], w[2 + 4 * layers], Role::AE);
     for (int64_t i = layers / 2; i < layers; ++i)
       h = aeLayer(lb, h, w.slice(1 + 4 * i, 4), eps);
     h = lb.rmsNorm(h, w[3 + 4 * layers], eps);
-    Value latent = lb.linear(h, w[4 + 4 * layers], w[5 + 4 * layers], "ae");
+    Value latent = lb.linear(h, w[4 + 4 * layers], w[5 + 4 * layers], Role::AE);
     ChunkType type = op.getMean().getType();
     Value mean = LatentsToChunkOp::create(rewriter, op.getLoc(), type,
                                           lb.columns(latent, 0, z));
@@ -123,16 +123,16 @@ struct DecomposeAEDecode : OpRewritePattern<AEDecodeOp> {
     Value batch, dynamicDim;
     Value z = flatLatents(rewriter, lb, op.getLatents(), batch, dynamicDim);
     int64_t n = dimOf(z, 0);
-    Value h = lb.linear(z, w[0], w[1], "ae");
+    Value h = lb.linear(z, w[0], w[1], Role::AE);
     for (int64_t i = 0; i < layers / 2; ++i)
       h = aeLayer(lb, h, w.slice(2 + 4 * i, 4), eps);
-    h = lb.linear(h, w[2 + 4 * layers], w[3 + 4 * layers], "ae");
+    h = lb.linear(h, w[2 + 4 * layers], w[3 + 4 * layers], Role::AE);
     int64_t nk = ShapedType::isDynamic(n) ? n : n * k;
     h = lb.reshape(h, {nk, d}, mulIndex(lb, batch, k));
     for (int64_t i = layers / 2; i < layers; ++i)
       h = aeLayer(lb, h, w.slice(2 + 4 * i, 4), eps);
     h = lb.rmsNorm(h, w[4 + 4 * layers], eps);
-    Value logits = lb.linear(h, w[5 + 4 * layers], {}, "ae"); // [N*K, V]
+    Value logits = lb.linear(h, w[5 + 4 * layers], {}, Role::AE); // [N*K, V]
     auto resultType = cast<RankedTensorType>(op.getLogits().getType());
     // Back to batch... x K x V; a single dynamic batch dim is `batch`.
     Value result = lb.reshape(logits, resultType.getShape(), dynamicDim);
@@ -154,8 +154,8 @@ struct DecomposeInputCompress : OpRewritePattern<InputCompressOp> {
     int64_t nk = ShapedType::isDynamic(n) ? n : n * k;
     Value ids = lb.reshape(tokens, {nk}, mulIndex(lb, nValue, k));
     Value e = lb.reshape(lb.gather(w[0], ids), {n, k * d}, nValue);
-    Value h = lb.silu(lb.linear(e, w[1], w[2], "compress"));
-    h = lb.linear(h, w[3], w[4], "compress");
+    Value h = lb.silu(lb.linear(e, w[1], w[2], Role::Compress));
+    h = lb.linear(h, w[3], w[4], Role::Compress);
     rewriter.replaceOp(op, lb.layerNorm(h, w[5], w[6], eps));
     return success();
   }
@@ -178,8 +178,8 @@ struct DecomposeEnergyHead : OpRewritePattern<EnergyHeadOp> {
     int64_t m = dynamic ? ShapedType::kDynamic : n * s;
 
     Value x = lb.reshape(noise, {m, e}, rows);
-    x = lb.layerNorm(lb.linear(x, w[0], w[1], "head"), w[6], w[7], eps);
-    Value y = lb.layerNorm(lb.linear(hidden, w[2], w[3], "head"), w[4], w[5],
+    x = lb.layerNorm(lb.linear(x, w[0], w[1], Role::Head), w[6], w[7], eps);
+    Value y = lb.layerNorm(lb.linear(hidden, w[2], w[3], Role::Head), w[4], w[5],
                            eps); // [N, d]
     // Each hidden state conditions all S samples drawn for it.
     Value ySamples = y;
@@ -206,16 +206,16 @@ struct DecomposeEnergyHead : OpRewritePattern<EnergyHeadOp> {
     for (int64_t j = 0; j < blocks; ++j) {
       ValueRange bw = w.slice(8 + 10 * j, 10);
       Value t = lb.concatColumns(lb.layerNorm(x, bw[0], bw[1], eps), ySamples);
-      t = lb.silu(lb.linear(t, bw[2], bw[3], "head"));
-      t = lb.silu(lb.linear(t, bw[4], bw[5], "head"));
-      t = lb.linear(t, bw[6], bw[7], "head"); // [M, 2d]
+      t = lb.silu(lb.linear(t, bw[2], bw[3], Role::Head));
+      t = lb.silu(lb.linear(t, bw[4], bw[5], Role::Head));
+      t = lb.linear(t, bw[6], bw[7], Role::Head); // [M, 2d]
       Value gated = lb.siluMul(lb.columns(t, 0, d), lb.columns(t, d, d));
-      x = lb.add(x, lb.linear(gated, bw[8], bw[9], "head"));
+      x = lb.add(x, lb.linear(gated, bw[8], bw[9], Role::Head));
     }
     ValueRange fw = w.take_back(6);
     Value t = lb.layerNorm(x, fw[0], fw[1], eps);
-    t = lb.silu(lb.linear(t, fw[2], fw[3], "head"));
-    t = lb.linear(t, fw[4], fw[5], "head"); // [M, Z]
+    t = lb.silu(lb.linear(t, fw[2], fw[3], Role::Head));
+    t = lb.linear(t, fw[4], fw[5], Role::Head); // [M, Z]
     ChunkType type = op.getLatents().getType();
     RankedTensorType latentType = type.getLatentTensorType();
     Value latents = lb.reshape(t, latentType.getShape(),

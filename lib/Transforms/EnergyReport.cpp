@@ -1,5 +1,6 @@
 //===- EnergyReport.cpp - count and price arithmetic ----------------------===//
 
+#include "calm/Dialect/CALM/IR/CALMAttrs.h"
 #include "calm/Dialect/CALM/IR/CALMOps.h"
 #include "calm/Dialect/CALM/IR/Numerics.h"
 #include "calm/Transforms/Passes.h"
@@ -181,14 +182,12 @@ Row countLinalg(linalg::LinalgOp op, int64_t dynamicSize) {
   countBody(*op.getBlock(), perIteration, addsPerIteration, form);
   // A tag not applied yet says how the operands will be stored.
   std::optional<unsigned> storageBytes;
-  if (auto spec = op->getAttrOfType<StringAttr>(kNumericsAttrName)) {
-    std::string error;
-    if (std::optional<Numerics> n = parseNumerics(spec.getValue(), error)) {
-      form = n->str();
-      if (n->isQuantized())
-        storageBytes =
-            n->getStorageType(op->getContext()).getIntOrFloatBitWidth() / 8;
-    }
+  if (auto attr = op->getAttrOfType<NumericsAttr>(kNumericsAttrName)) {
+    Numerics n = attr.getValue();
+    form = n.str();
+    if (n.isQuantized())
+      storageBytes =
+          n.getStorageType(op->getContext()).getIntOrFloatBitWidth() / 8;
   }
   int64_t scale = iterations.value_or(1);
   row.multiplies = perIteration * scale;

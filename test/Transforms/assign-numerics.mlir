@@ -10,20 +10,20 @@
 
 // CHECK-LABEL: func.func @by_role
 // F32-LABEL: func.func @by_role
-// F32: linalg.matmul {calm.role = "attention"} ins
-// F32: linalg.matmul {calm.role = "mlp"} ins
+// F32: linalg.matmul {calm.role = #calm.role<attention>} ins
+// F32: linalg.matmul {calm.role = #calm.role<mlp>} ins
 func.func @by_role(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %c: tensor<2x4xf32>)
     -> (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>) {
-  // CHECK: linalg.matmul {calm.numerics = "lmul:4", calm.role = "attention"}
-  %0 = linalg.matmul {calm.role = "attention"} ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
-  // CHECK: linalg.matmul {calm.numerics = "i8/channel", calm.role = "mlp"}
-  %1 = linalg.matmul {calm.role = "mlp"} ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
+  // CHECK: linalg.matmul {calm.numerics = #calm.numerics<lmul:4>, calm.role = #calm.role<attention>}
+  %0 = linalg.matmul {calm.role = #calm.role<attention>} ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
+  // CHECK: linalg.matmul {calm.numerics = #calm.numerics<i8/channel>, calm.role = #calm.role<mlp>}
+  %1 = linalg.matmul {calm.role = #calm.role<mlp>} ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
   // f32 leaves a contraction untagged.
-  // CHECK: linalg.matmul {calm.role = "head"} ins
-  %2 = linalg.matmul {calm.role = "head"} ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
+  // CHECK: linalg.matmul {calm.role = #calm.role<head>} ins
+  %2 = linalg.matmul {calm.role = #calm.role<head>} ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
   // An explicit calm.numerics wins over the selection.
-  // CHECK: linalg.matmul {calm.numerics = "bf16", calm.role = "mlp"}
-  %3 = linalg.matmul {calm.numerics = "bf16", calm.role = "mlp"} ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
+  // CHECK: linalg.matmul {calm.numerics = #calm.numerics<bf16>, calm.role = #calm.role<mlp>}
+  %3 = linalg.matmul {calm.numerics = #calm.numerics<bf16>, calm.role = #calm.role<mlp>} ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
   // No role, no change.
   // CHECK: linalg.matmul ins
   %4 = linalg.matmul ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>

@@ -37,7 +37,7 @@ func.func @layer(%buf: memref<8192xi8> {calm.weights = "w"}, %x: tensor<1x64xf32
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x32xf32>) -> tensor<1x32xf32>
   %y = linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x, %w : tensor<1x64xf32>, tensor<32x64xf32>) outs(%init : tensor<1x32xf32>)
-      attrs = {calm.numerics = "i8/channel", calm.role = "mlp"} {
+      attrs = {calm.numerics = #calm.numerics<i8/channel>, calm.role = #calm.role<mlp>} {
   ^bb0(%a: f32, %b: f32, %c: f32):
     %p = arith.mulf %a, %b : f32
     %s = arith.addf %c, %p : f32
@@ -65,7 +65,7 @@ func.func @layer(%buf: memref<8192xi8> {calm.weights = "w"}, %x: tensor<1x64xf32
 // CHECK: %[[F32OFF2:.*]] = arith.constant 16384 : index
 // CHECK: memref.view %arg0[%[[F32OFF2]]][] {calm.weight = "embed"}
 // CHECK: linalg.generic
-// CHECK-SAME: calm.numerics = "bf16"
+// CHECK-SAME: calm.numerics = #calm.numerics<bf16>
 #x2 = affine_map<(m, n, k) -> (m, k)>
 #w2 = affine_map<(m, n, k) -> (n, k)>
 #y2 = affine_map<(m, n, k) -> (m, n)>
@@ -94,7 +94,7 @@ func.func @other(%buf: memref<40000xi8> {calm.weights = "w"}, %x: tensor<2x64xf3
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x64xf32>) -> tensor<2x64xf32>
   %y = linalg.generic {indexing_maps = [#x2, #w2, #y2], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x, %w : tensor<2x64xf32>, tensor<64x64xf32>) outs(%init : tensor<2x64xf32>)
-      attrs = {calm.numerics = "bf16"} {
+      attrs = {calm.numerics = #calm.numerics<bf16>} {
   ^bb0(%a: f32, %b: f32, %c: f32):
     %p = arith.mulf %a, %b : f32
     %s = arith.addf %c, %p : f32
@@ -139,7 +139,7 @@ func.func @stored(%buf: memref<8192xi8> {calm.weights = "w"}, %x: tensor<?x64xf3
   } -> tensor<?x32xf32>
   %y = linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x, %w : tensor<?x64xf32>, tensor<32x64xf32>) outs(%init : tensor<?x32xf32>)
-      attrs = {calm.numerics = "bf16", calm.role = "ae"} {
+      attrs = {calm.numerics = #calm.numerics<bf16>, calm.role = #calm.role<ae>} {
   ^bb0(%a: f32, %b: f32, %c: f32):
     %p = arith.mulf %a, %b : f32
     %s = arith.addf %c, %p : f32

@@ -15,9 +15,9 @@
 // CHECK: tensor.extract %{{.*}} : tensor<8x4xf32>
 // K token vectors side by side, squeeze_layer, RMSNorm, hidden_to_latent:
 // CHECK: tensor.expand_shape %{{.*}} output_shape [3, 8] : tensor<24xf32> into tensor<3x8xf32>
-// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} ins(%{{.*}}, %{{.*}} : tensor<3x8xf32>, tensor<4x8xf32>){{.*}}{calm.role = "ae"}
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} ins(%{{.*}}, %{{.*}} : tensor<3x8xf32>, tensor<4x8xf32>){{.*}}{calm.role = #calm.role<ae>}
 // CHECK: math.rsqrt
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<3x4xf32>, tensor<4x4xf32>){{.*}}{calm.role = "ae"}
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<3x4xf32>, tensor<4x4xf32>){{.*}}{calm.role = #calm.role<ae>}
 // log_std, the second half of hidden_to_latent:
 // (the mean's slice is dead here: only log_std is returned)
 // CHECK: %[[LOGSTD:.*]] = tensor.extract_slice %{{.*}}[0, 2] [3, 2] [1, 1] : tensor<3x4xf32> to tensor<3x2xf32>
@@ -40,12 +40,12 @@ func.func @ae_encode(%ids: tensor<3x2xi32>, %emb: tensor<8x4xf32>,
 // CHECK-LABEL: func.func @ae_decode
 // The chunk's latents, latent_to_hidden, expand_layer, then K rows per chunk:
 // CHECK: calm.chunk_to_latents %{{.*}} : <?x2x2xf32> to tensor<?x2xf32>
-// CHECK: {calm.role = "ae"}
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x4xf32>, tensor<8x4xf32>){{.*}}{calm.role = "ae"}
+// CHECK: {calm.role = #calm.role<ae>}
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x4xf32>, tensor<8x4xf32>){{.*}}{calm.role = #calm.role<ae>}
 // CHECK: tensor.expand_shape {{.*}} into tensor<?x4xf32>
 // CHECK: math.rsqrt
 // Logits over the vocabulary, back to batch x K x V:
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x4xf32>, tensor<8x4xf32>){{.*}}{calm.role = "ae"}
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x4xf32>, tensor<8x4xf32>){{.*}}{calm.role = #calm.role<ae>}
 // CHECK: %[[L:.*]] = tensor.expand_shape {{.*}} into tensor<?x2x8xf32>
 // CHECK: return %[[L]]
 func.func @ae_decode(%z: !calm.chunk<?x2x2xf32>, %lth: tensor<4x2xf32>,
@@ -62,12 +62,12 @@ func.func @ae_decode(%z: !calm.chunk<?x2x2xf32>, %lth: tensor<4x2xf32>,
 // -----
 
 // CHECK-LABEL: func.func @input_compress
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x8xf32>, tensor<8x8xf32>){{.*}}{calm.role = "compress"}
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x8xf32>, tensor<8x8xf32>){{.*}}{calm.role = #calm.role<compress>}
 // SiLU as x / (1 + exp(-x)):
 // CHECK: arith.negf
 // CHECK: math.exp
 // CHECK: arith.divf
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x8xf32>, tensor<4x8xf32>){{.*}}{calm.role = "compress"}
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x8xf32>, tensor<4x8xf32>){{.*}}{calm.role = #calm.role<compress>}
 // LayerNorm: mean, centred, variance, normalized with weight and bias:
 // CHECK: iterator_types = ["parallel", "reduction"]
 // CHECK: arith.subf
@@ -92,11 +92,11 @@ func.func @input_compress(%ids: tensor<1x2xi32>, %emb: tensor<8x4xf32>,
 // CHECK-LABEL: func.func @energy_head
 // Noise rows: N x S flattened (S dynamic):
 // CHECK: tensor.collapse_shape %{{.*}} : tensor<1x?x3xf32> into tensor<?xf32>
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x3xf32>, tensor<4x3xf32>){{.*}}{calm.role = "head"}
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x3xf32>, tensor<4x3xf32>){{.*}}{calm.role = #calm.role<head>}
 // (without MLP blocks the hidden state's condition is dead and folded away)
 // CHECK-NOT: tensor<1x4xf32>, tensor<4x4xf32>
 // Final layer to the latent:
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x4xf32>, tensor<2x4xf32>){{.*}}{calm.role = "head"}
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x4xf32>, tensor<2x4xf32>){{.*}}{calm.role = #calm.role<head>}
 // CHECK: %[[Z:.*]] = tensor.expand_shape {{.*}} into tensor<1x?x2xf32>
 // CHECK: %[[C:.*]] = calm.latents_to_chunk %[[Z]] : tensor<1x?x2xf32> to <1x?x2x2xf32>
 // CHECK: return %[[C]]

@@ -47,7 +47,7 @@ func.func @layer(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %c: tensor<4x16xf32>
 }
 
 func.func @tagged(%a: tensor<2x5xf32>, %b: tensor<5x3xf32>, %c: tensor<2x3xf32>) -> tensor<2x3xf32> {
-  %0 = linalg.matmul {calm.numerics = "f8e4m3"} ins(%a, %b : tensor<2x5xf32>, tensor<5x3xf32>) outs(%c : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %0 = linalg.matmul {calm.numerics = #calm.numerics<f8e4m3>} ins(%a, %b : tensor<2x5xf32>, tensor<5x3xf32>) outs(%c : tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
 

@@ -208,7 +208,7 @@ func.func @energy_head_count(%h: tensor<1x4xf32>, %noise: tensor<1x?x3xf32>,
 // -----
 
 func.func @role(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %c: tensor<2x4xf32>) -> tensor<2x4xf32> {
-  // expected-error @+1 {{'calm.role' must be one of attention, projection, mlp, compress, head, ae, lm_head}}
-  %0 = linalg.matmul {calm.role = "softmax"} ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
+  // expected-error @+1 {{unknown role 'softmax'; roles: attention, projection, mlp, compress, head, ae, lm_head}}
+  %0 = linalg.matmul {calm.role = #calm.role<softmax>} ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }

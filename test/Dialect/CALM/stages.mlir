@@ -93,8 +93,8 @@ func.func @energy_head(%h: tensor<1x4xf32>, %noise: tensor<1x?x3xf32>,
 // -----
 
 // CHECK-LABEL: func.func @role
-// CHECK: linalg.matmul {calm.role = "attention"}
+// CHECK: linalg.matmul {calm.role = #calm.role<attention>}
 func.func @role(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %c: tensor<2x4xf32>) -> tensor<2x4xf32> {
-  %0 = linalg.matmul {calm.role = "attention"} ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %0 = linalg.matmul {calm.role = #calm.role<attention>} ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }

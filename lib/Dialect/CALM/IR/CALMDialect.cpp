@@ -1,6 +1,7 @@
 //===- CALMDialect.cpp - calm dialect -------------------------------------===//
 
 #include "calm/Dialect/CALM/IR/CALMDialect.h"
+#include "calm/Dialect/CALM/IR/CALMAttrs.h"
 #include "calm/Dialect/CALM/IR/CALMOps.h"
 #include "calm/Dialect/CALM/IR/Numerics.h"
 #include "calm/Dialect/CALM/IR/WeightsAtRest.h"
@@ -15,15 +16,9 @@ using namespace mlir::calm;
 
 #include "calm/Dialect/CALM/IR/CALMOpsDialect.cpp.inc"
 
-ArrayRef<StringRef> mlir::calm::getModelRoles() {
-  static const StringRef roles[] = {"attention", "projection", "mlp",
-                                    "compress",  "head",       "ae",
-                                    "lm_head"};
-  return roles;
-}
-
 void CALMDialect::initialize() {
   registerTypes();
+  registerAttributes();
   addOperations<
 #define GET_OP_LIST
 #include "calm/Dialect/CALM/IR/CALMOps.cpp.inc"
@@ -44,14 +39,11 @@ LogicalResult CALMDialect::verifyOperationAttribute(Operation *op,
     return success();
   }
   if (name == kNumericsAttrName) {
-    auto spec = dyn_cast<StringAttr>(attr.getValue());
-    if (!spec)
+    if (!isa<NumericsAttr>(attr.getValue()))
       return op->emitError() << "'" << name
-                             << "' must be a string such as \"lmul:4\" or "
-                                "\"f8e4m3/channel\"";
-    std::string error;
-    if (!parseNumerics(spec.getValue(), error))
-      return op->emitError() << "invalid '" << name << "': " << error;
+                             << "' must be a #calm.numerics attribute such as "
+                                "#calm.numerics<lmul:4> or "
+                                "#calm.numerics<f8e4m3/channel>";
     auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
     if (!linalgOp || !linalg::isaContractionOpInterface(linalgOp))
       return op->emitError()
@@ -62,11 +54,11 @@ LogicalResult CALMDialect::verifyOperationAttribute(Operation *op,
     return success();
   }
   if (name == kRoleAttrName) {
-    auto role = dyn_cast<StringAttr>(attr.getValue());
-    if (!role || !llvm::is_contained(getModelRoles(), role.getValue()))
+    if (!isa<RoleAttr>(attr.getValue()))
       return op->emitError()
-             << "'" << name << "' must be one of "
-             << llvm::join(getModelRoles(), ", ");
+             << "'" << name << "' must be a #calm.role attribute, one of "
+             << "#calm.role<" << llvm::join(getModelRoles(), ">, #calm.role<")
+             << ">";
     return success();
   }
   if (name == kWeightAttrName) {

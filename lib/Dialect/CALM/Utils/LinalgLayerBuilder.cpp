@@ -1,6 +1,7 @@
 //===- LinalgLayerBuilder.cpp - neural-network layers as linalg -----------===//
 
 #include "calm/Dialect/CALM/Utils/LinalgLayerBuilder.h"
+#include "calm/Dialect/CALM/IR/CALMAttrs.h"
 #include "calm/Dialect/CALM/IR/CALMDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -40,7 +41,7 @@ Value LinalgLayerBuilder::constantIndex(int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
 }
 
-Value LinalgLayerBuilder::linear(Value x, Value w, Value bias, StringRef role) {
+Value LinalgLayerBuilder::linear(Value x, Value w, Value bias, Role role) {
   MLIRContext *ctx = b.getContext();
   OpFoldResult rows = dim(x, 0), outs = dim(w, 0);
   Value init = empty({rows, outs});
@@ -73,7 +74,7 @@ Value LinalgLayerBuilder::linear(Value x, Value w, Value bias, StringRef role) {
         Value s = arith::AddFOp::create(nb, nl, a[2], p);
         linalg::YieldOp::create(nb, nl, s);
       });
-  op->setAttr(kRoleAttrName, b.getStringAttr(role));
+  op->setAttr(kRoleAttrName, RoleAttr::get(b.getContext(), role));
   return op.getResult(0);
 }
 

@@ -44,7 +44,7 @@ func.func @{name}(%a: {at}, %b: {bt}) -> {ct} attributes {{llvm.emit_c_interface
   %z = arith.constant 0.0 : f32
   {c_dims}
   %c = linalg.fill ins(%z : f32) outs(%e : {ct}) -> {ct}
-  %r = linalg.matmul {{calm.numerics = "{form}"}} ins(%a, %b : {at}, {bt}) outs(%c : {ct}) -> {ct}
+  %r = linalg.matmul {{calm.numerics = #calm.numerics<{form}>}} ins(%a, %b : {at}, {bt}) outs(%c : {ct}) -> {ct}
   return %r : {ct}
 }}
 """
@@ -67,7 +67,7 @@ func.func @mmc_{f}(%a: tensor<8x32xf32>) -> tensor<8x16xf32> attributes {{llvm.e
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<8x16xf32>
   %c = linalg.fill ins(%z : f32) outs(%e : tensor<8x16xf32>) -> tensor<8x16xf32>
-  %r = linalg.matmul {{calm.numerics = "{form}"}} ins(%a, %b : tensor<8x32xf32>, tensor<32x16xf32>) outs(%c : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %r = linalg.matmul {{calm.numerics = #calm.numerics<{form}>}} ins(%a, %b : tensor<8x32xf32>, tensor<32x16xf32>) outs(%c : tensor<8x16xf32>) -> tensor<8x16xf32>
   return %r : tensor<8x16xf32>
 }}
 """)
@@ -82,7 +82,7 @@ func.func @bmm_{f}(%a: tensor<3x5x19xf32>, %b: tensor<3x19x7xf32>) -> tensor<3x5
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<3x5x7xf32>
   %c = linalg.fill ins(%z : f32) outs(%e : tensor<3x5x7xf32>) -> tensor<3x5x7xf32>
-  %r = linalg.batch_matmul {{calm.numerics = "{form}"}} ins(%a, %b : tensor<3x5x19xf32>, tensor<3x19x7xf32>) outs(%c : tensor<3x5x7xf32>) -> tensor<3x5x7xf32>
+  %r = linalg.batch_matmul {{calm.numerics = #calm.numerics<{form}>}} ins(%a, %b : tensor<3x5x19xf32>, tensor<3x19x7xf32>) outs(%c : tensor<3x5x7xf32>) -> tensor<3x5x7xf32>
   return %r : tensor<3x5x7xf32>
 }}
 
@@ -90,7 +90,7 @@ func.func @vm_{f}(%a: tensor<21xf32>, %b: tensor<21x9xf32>) -> tensor<9xf32> att
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<9xf32>
   %c = linalg.fill ins(%z : f32) outs(%e : tensor<9xf32>) -> tensor<9xf32>
-  %r = linalg.vecmat {{calm.numerics = "{form}"}} ins(%a, %b : tensor<21xf32>, tensor<21x9xf32>) outs(%c : tensor<9xf32>) -> tensor<9xf32>
+  %r = linalg.vecmat {{calm.numerics = #calm.numerics<{form}>}} ins(%a, %b : tensor<21xf32>, tensor<21x9xf32>) outs(%c : tensor<9xf32>) -> tensor<9xf32>
   return %r : tensor<9xf32>
 }}
 
@@ -98,7 +98,7 @@ func.func @dot_{f}(%a: tensor<27xf32>, %b: tensor<27xf32>) -> tensor<f32> attrib
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<f32>
   %c = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
-  %r = linalg.dot {{calm.numerics = "{form}"}} ins(%a, %b : tensor<27xf32>, tensor<27xf32>) outs(%c : tensor<f32>) -> tensor<f32>
+  %r = linalg.dot {{calm.numerics = #calm.numerics<{form}>}} ins(%a, %b : tensor<27xf32>, tensor<27xf32>) outs(%c : tensor<f32>) -> tensor<f32>
   return %r : tensor<f32>
 }}
 
@@ -108,7 +108,7 @@ func.func @lin_{f}(%x: tensor<5x45xf32>, %w: tensor<7x45xf32>) -> tensor<5x7xf32
   %c = linalg.fill ins(%z : f32) outs(%e : tensor<5x7xf32>) -> tensor<5x7xf32>
   %r = linalg.generic {{indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>],
                         iterator_types = ["parallel", "parallel", "reduction"]}}
-      ins(%x, %w : tensor<5x45xf32>, tensor<7x45xf32>) outs(%c : tensor<5x7xf32>) attrs = {{calm.numerics = "{form}"}} {{
+      ins(%x, %w : tensor<5x45xf32>, tensor<7x45xf32>) outs(%c : tensor<5x7xf32>) attrs = {{calm.numerics = #calm.numerics<{form}>}} {{
   ^bb0(%a: f32, %b: f32, %acc: f32):
     %p = arith.mulf %a, %b : f32
     %s = arith.addf %acc, %p : f32
@@ -121,7 +121,7 @@ func.func @mv_{f}(%a: tensor<9x21xf32>, %b: tensor<21xf32>) -> tensor<9xf32> att
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<9xf32>
   %c = linalg.fill ins(%z : f32) outs(%e : tensor<9xf32>) -> tensor<9xf32>
-  %r = linalg.matvec {{calm.numerics = "{form}"}} ins(%a, %b : tensor<9x21xf32>, tensor<21xf32>) outs(%c : tensor<9xf32>) -> tensor<9xf32>
+  %r = linalg.matvec {{calm.numerics = #calm.numerics<{form}>}} ins(%a, %b : tensor<9x21xf32>, tensor<21xf32>) outs(%c : tensor<9xf32>) -> tensor<9xf32>
   return %r : tensor<9xf32>
 }}
 """)
@@ -134,10 +134,10 @@ func.func @mixed(%a: tensor<8x16xf32>, %b: tensor<16x12xf32>, %w: tensor<12x10xf
   %z = arith.constant 0.0 : f32
   %e1 = tensor.empty() : tensor<8x12xf32>
   %c1 = linalg.fill ins(%z : f32) outs(%e1 : tensor<8x12xf32>) -> tensor<8x12xf32>
-  %s = linalg.matmul {calm.numerics = "lmul:4"} ins(%a, %b : tensor<8x16xf32>, tensor<16x12xf32>) outs(%c1 : tensor<8x12xf32>) -> tensor<8x12xf32>
+  %s = linalg.matmul {calm.numerics = #calm.numerics<lmul:4>} ins(%a, %b : tensor<8x16xf32>, tensor<16x12xf32>) outs(%c1 : tensor<8x12xf32>) -> tensor<8x12xf32>
   %e2 = tensor.empty() : tensor<8x10xf32>
   %c2 = linalg.fill ins(%z : f32) outs(%e2 : tensor<8x10xf32>) -> tensor<8x10xf32>
-  %r = linalg.matmul {calm.numerics = "f8e4m3/channel"} ins(%s, %w : tensor<8x12xf32>, tensor<12x10xf32>) outs(%c2 : tensor<8x10xf32>) -> tensor<8x10xf32>
+  %r = linalg.matmul {calm.numerics = #calm.numerics<f8e4m3/channel>} ins(%s, %w : tensor<8x12xf32>, tensor<12x10xf32>) outs(%c2 : tensor<8x10xf32>) -> tensor<8x10xf32>
   return %r : tensor<8x10xf32>
 }
 """

@@ -29,7 +29,7 @@ func.func @matmul_lmul(%a: memref<70x128xf32>, %b: memref<128x100xf32>, %out: me
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<70x100xf32>
   %c = linalg.fill ins(%zero : f32) outs(%e : tensor<70x100xf32>) -> tensor<70x100xf32>
-  %m = linalg.matmul {calm.numerics = "lmul:3"} ins(%ta, %tb : tensor<70x128xf32>, tensor<128x100xf32>) outs(%c : tensor<70x100xf32>) -> tensor<70x100xf32>
+  %m = linalg.matmul {calm.numerics = #calm.numerics<lmul:3>} ins(%ta, %tb : tensor<70x128xf32>, tensor<128x100xf32>) outs(%c : tensor<70x100xf32>) -> tensor<70x100xf32>
   bufferization.materialize_in_destination %m in restrict writable %out : (tensor<70x100xf32>, memref<70x100xf32>) -> ()
   return
 }
@@ -40,7 +40,7 @@ func.func @matmul_f8(%a: memref<70x128xf32>, %b: memref<128x100xf32>, %out: memr
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<70x100xf32>
   %c = linalg.fill ins(%zero : f32) outs(%e : tensor<70x100xf32>) -> tensor<70x100xf32>
-  %m = linalg.matmul {calm.numerics = "f8E4M3FN"} ins(%ta, %tb : tensor<70x128xf32>, tensor<128x100xf32>) outs(%c : tensor<70x100xf32>) -> tensor<70x100xf32>
+  %m = linalg.matmul {calm.numerics = #calm.numerics<f8E4M3FN>} ins(%ta, %tb : tensor<70x128xf32>, tensor<128x100xf32>) outs(%c : tensor<70x100xf32>) -> tensor<70x100xf32>
   bufferization.materialize_in_destination %m in restrict writable %out : (tensor<70x100xf32>, memref<70x100xf32>) -> ()
   return
 }
@@ -51,7 +51,7 @@ func.func @matmul_i8ch(%a: memref<70x128xf32>, %b: memref<128x100xf32>, %out: me
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<70x100xf32>
   %c = linalg.fill ins(%zero : f32) outs(%e : tensor<70x100xf32>) -> tensor<70x100xf32>
-  %m = linalg.matmul {calm.numerics = "i8/channel"} ins(%ta, %tb : tensor<70x128xf32>, tensor<128x100xf32>) outs(%c : tensor<70x100xf32>) -> tensor<70x100xf32>
+  %m = linalg.matmul {calm.numerics = #calm.numerics<i8/channel>} ins(%ta, %tb : tensor<70x128xf32>, tensor<128x100xf32>) outs(%c : tensor<70x100xf32>) -> tensor<70x100xf32>
   bufferization.materialize_in_destination %m in restrict writable %out : (tensor<70x100xf32>, memref<70x100xf32>) -> ()
   return
 }

@@ -11,10 +11,10 @@
 namespace mlir::calm {
 /// Unit attribute that exempts an `arith.mulf` from every calm rewrite.
 constexpr llvm::StringLiteral kExactAttrName = "calm.exact";
-/// String attribute naming a contraction's role in a model, for
-/// calm-assign-numerics.
+/// Discardable #calm.role attribute naming a contraction's role in a model,
+/// for calm-assign-numerics.
 constexpr llvm::StringLiteral kRoleAttrName = "calm.role";
-/// The roles a model builder tags contractions with.
+/// The spellings of the roles (calm::Role), for selections and messages.
 llvm::ArrayRef<llvm::StringRef> getModelRoles();
 } // namespace mlir::calm
 

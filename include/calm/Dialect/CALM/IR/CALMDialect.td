@@ -23,11 +23,11 @@ def CALM_Dialect : Dialect {
 
     Discardable attributes:
     * `calm.exact` (unit): exempts an `arith.mulf` from every calm rewrite.
-    * `calm.numerics = "FORM"` (string) on a linalg contraction: the numerics
-      that contraction computes in, overriding pass options. FORM is one of
-      `f32`, `bf16`, `f16`, `f8e4m3[/tensor|/channel]`,
+    * `calm.numerics = #calm.numerics<FORM>` on a linalg contraction: the
+      numerics that contraction computes in, overriding pass options. FORM
+      is one of `f32`, `bf16`, `f16`, `f8e4m3[/tensor|/channel]`,
       `f8e5m2[/tensor|/channel]`, `i8[/tensor|/channel]`, `lmul:M`.
-    * `calm.role = "ROLE"` (string) on a linalg contraction: what the
+    * `calm.role = #calm.role<ROLE>` on a linalg contraction: what the
       contraction is in a model (`attention`, `projection`, `mlp`,
       `compress`, `head`, `ae`, `lm_head`), so that `calm-assign-numerics`
       can choose numerics per role.
@@ -36,8 +36,10 @@ def CALM_Dialect : Dialect {
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;
   let useDefaultTypePrinterParser = 1;
+  let useDefaultAttributePrinterParser = 1;
   let extraClassDeclaration = [{
     void registerTypes();
+    void registerAttributes();
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

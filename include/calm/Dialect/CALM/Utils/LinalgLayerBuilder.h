@@ -14,6 +14,8 @@
 #ifndef CALM_DIALECT_CALM_UTILS_LINALGLAYERBUILDER_H
 #define CALM_DIALECT_CALM_UTILS_LINALGLAYERBUILDER_H
 
+#include "calm/Dialect/CALM/IR/CALMAttrs.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
 
@@ -33,7 +35,7 @@ public:
 
   /// x [M, in] times w [out, in] transposed, plus bias [out] when given:
   /// [M, out]. The contraction carries `calm.role = role`.
-  Value linear(Value x, Value w, Value bias, StringRef role);
+  Value linear(Value x, Value w, Value bias, Role role);
   /// RMSNorm over the last dim: x * rsqrt(mean(x^2) + eps) * w.
   Value rmsNorm(Value x, Value w, double eps);
   /// LayerNorm over the last dim (biased variance).
