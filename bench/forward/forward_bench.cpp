@@ -11,9 +11,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "CALMModel.h"
-#include "Compiler.h"
-#include "Sampling.h"
+#include "engine/Compiler.h"
+#include "generation/Sampling.h"
+#include "models/CALMModel.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"

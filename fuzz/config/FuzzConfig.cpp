@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Config.h"
+#include "io/Config.h"
 
 #include <cstddef>
 #include <cstdint>

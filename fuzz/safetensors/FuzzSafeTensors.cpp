@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "SafeTensors.h"
+#include "io/SafeTensors.h"
 
 #include <cstddef>
 #include <cstdint>

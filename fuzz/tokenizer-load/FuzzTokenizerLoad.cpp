@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Tokenizer.h"
+#include "tokenizer/Tokenizer.h"
 
 #include <cstddef>
 #include <cstdint>

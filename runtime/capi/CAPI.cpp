@@ -13,7 +13,7 @@
 
 #include "CompilerLibrary.h"
 
-#include "LanguageModel.h"
+#include "models/LanguageModel.h"
 #include "ukernels/UKernels.h"
 
 #include "llvm/Support/FileSystem.h"

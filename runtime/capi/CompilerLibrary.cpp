@@ -9,7 +9,7 @@
 
 #include "CompilerLibrary.h"
 
-#include "CompiledModels.h"
+#include "engine/CompiledModels.h"
 
 #include <algorithm>
 #include <cstring>

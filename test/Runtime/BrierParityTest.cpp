@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "BrierLM.h"
 #include "FixtureUtils.h"
+#include "generation/BrierLM.h"
 
 using namespace calm;
 using namespace calm::test;

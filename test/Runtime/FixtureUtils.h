@@ -3,8 +3,8 @@
 #ifndef CALM_TEST_RUNTIME_FIXTUREUTILS_H
 #define CALM_TEST_RUNTIME_FIXTUREUTILS_H
 
-#include "CALMModel.h"
-#include "SafeTensors.h"
+#include "io/SafeTensors.h"
+#include "models/CALMModel.h"
 
 #include "gtest/gtest.h"
 

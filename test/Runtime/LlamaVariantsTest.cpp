@@ -11,7 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FixtureUtils.h"
-#include "LlamaModel.h"
+#include "models/LlamaModel.h"
 
 using namespace calm;
 using namespace calm::test;

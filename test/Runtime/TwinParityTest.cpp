@@ -9,9 +9,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "BrierLM.h"
 #include "FixtureUtils.h"
-#include "LlamaModel.h"
+#include "generation/BrierLM.h"
+#include "models/LlamaModel.h"
 
 using namespace calm;
 using namespace calm::test;

@@ -1,6 +1,6 @@
 //===- CheckpointTest.cpp - opening CALM directories ----------------------===//
 
-#include "Checkpoint.h"
+#include "io/Checkpoint.h"
 #include "TempFiles.h"
 
 #include "llvm/Support/FileSystem.h"

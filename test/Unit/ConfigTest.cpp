@@ -1,6 +1,6 @@
 //===- ConfigTest.cpp - configs and checkpoint layout checks --------------===//
 
-#include "Config.h"
+#include "io/Config.h"
 #include "TempFiles.h"
 
 #include "gtest/gtest.h"

@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ModelManifest.h"
-#include "ModelBuilder.h"
+#include "model/ModelManifest.h"
+#include "model/ModelBuilder.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 //===- SafeTensorsTest.cpp - the checkpoint reader on good and hostile files
 //===//
 
-#include "SafeTensors.h"
+#include "io/SafeTensors.h"
 #include "TempFiles.h"
 
 #include "llvm/Support/FileSystem.h"

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Tokenizer.h"
+#include "tokenizer/Tokenizer.h"
 #include "TempFiles.h"
 
 #include "llvm/Support/JSON.h"

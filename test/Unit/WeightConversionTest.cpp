@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "CALMModel.h"
+#include "models/CALMModel.h"
 
 #include "gtest/gtest.h"
 

@@ -17,9 +17,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "CALMCudaRuntime.h"
-#include "CompiledModels.h"
-#include "Compiler.h"
-#include "LanguageModel.h"
+#include "engine/CompiledModels.h"
+#include "engine/Compiler.h"
+#include "models/LanguageModel.h"
 #include "ukernels/UKernels.h"
 
 #include "mlir/IR/MLIRContext.h"

@@ -23,6 +23,28 @@ struct SpecList {
 };
 } // namespace
 
+SmallVector<WeightSpec>
+mlir::calm::getDecoderStackWeights(StringRef prefix,
+                                   const DecoderStackSizes &s) {
+  SpecList l;
+  int64_t d = s.hidden, i = s.intermediate;
+  l.add(prefix + "embed_tokens.weight", {s.vocab, d});
+  for (int64_t n = 0; n < s.layers; ++n) {
+    std::string p = (prefix + "layers." + llvm::Twine(n) + ".").str();
+    l.add(p + "input_layernorm.weight", {d});
+    l.add(p + "post_attention_layernorm.weight", {d});
+    l.add(p + "self_attn.q_proj.weight", {d, d});
+    l.add(p + "self_attn.k_proj.weight", {s.kvDim, d});
+    l.add(p + "self_attn.v_proj.weight", {s.kvDim, d});
+    l.add(p + "self_attn.o_proj.weight", {d, d});
+    l.add(p + "mlp.gate_proj.weight", {i, d});
+    l.add(p + "mlp.up_proj.weight", {i, d});
+    l.add(p + "mlp.down_proj.weight", {d, i});
+  }
+  l.add(prefix + "norm.weight", {d});
+  return l.specs;
+}
+
 SmallVector<WeightSpec> mlir::calm::getAEEncoderWeights(const AutoencoderSizes &s) {
   SpecList l;
   l.add("encoder.embed_tokens.weight", {s.vocab, s.hidden});

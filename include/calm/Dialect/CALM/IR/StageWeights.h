@@ -2,8 +2,12 @@
 //
 // The weights each model-stage op (calm.ae_encode, calm.ae_decode,
 // calm.input_compress, calm.energy_head) takes, in operand order, with their
-// official checkpoint names and shapes. One list serves the op verifiers,
-// calm-decompose and the runtime's model builder, so they cannot disagree.
+// official checkpoint names and shapes, and the decoder stacks' tensors.
+// One table serves the op verifiers, calm-decompose, the runtime's model
+// builder and its checkpoint loader (runtime/io/Config: the layouts it
+// checks checkpoints against are assembled from these lists), so they
+// cannot disagree. Plain C++ over LLVM Support (library CALMStageWeights):
+// the runtime without MLIR links it too.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +39,18 @@ struct AutoencoderSizes {
 struct CALMStageSizes {
   int64_t vocab, hidden, patch, latent, noise, headBlocks;
 };
+
+/// Sizes of a Llama-style decoder stack (the CALM's backbone, a token
+/// model): kvDim = key/value heads x head dim.
+struct DecoderStackSizes {
+  int64_t vocab, hidden, kvDim, intermediate, layers;
+};
+
+/// A decoder stack under `prefix` ("transformer." in a CALM, "model." in a
+/// Llama checkpoint): embed_tokens, 9 per layer (two norms, q/k/v/o, gate,
+/// up, down), norm.
+SmallVector<WeightSpec> getDecoderStackWeights(llvm::StringRef prefix,
+                                               const DecoderStackSizes &s);
 
 /// Weights of calm.ae_encode: embed_tokens, 4 per layer, squeeze_layer
 /// (2), norm, hidden_to_latent (2).
