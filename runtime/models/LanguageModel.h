@@ -1,5 +1,4 @@
-//===- LanguageModel.h - one interface over a CALM and a token model -*- C++
-//-*-===//
+//===- LanguageModel.h - one interface over both model kinds ---*- C++ -*-===//
 //
 // What calm-run and libcalm run, whichever kind the model directory holds:
 // a CALM (model_type "energy") or its token twin (a Llama). Opens the model

@@ -309,15 +309,31 @@ public:
     return pool;
   }
   ~Pool() { stop(); }
-  /// The pool runs one job at a time. Callers on other threads (sessions of
-  /// one model, or two models, run at once) take it when it is free and
-  /// otherwise run their job on their own thread.
-  bool tryAcquire() {
-    bool expected = false;
-    return busy.compare_exchange_strong(expected, true,
-                                        std::memory_order_acquire);
-  }
-  void release() { busy.store(false, std::memory_order_release); }
+  /// The pool runs one job at a time. A caller leases it for up to
+  /// `wanted` tasks; when another thread (another session or model) holds
+  /// it, the lease is for one task: the caller's own thread. Held until the
+  /// lease is destroyed; tasks() is read while holding it, so a resize
+  /// cannot change it under the job.
+  class Lease {
+  public:
+    Lease(Pool &owner, int64_t wanted) {
+      if (wanted > 1 && owner.getSize() > 1 && owner.tryAcquire()) {
+        pool = &owner;
+        count = static_cast<int>(std::min<int64_t>(owner.getSize(), wanted));
+      }
+    }
+    ~Lease() {
+      if (pool)
+        pool->release();
+    }
+    Lease(const Lease &) = delete;
+    Lease &operator=(const Lease &) = delete;
+    int tasks() const { return count; }
+
+  private:
+    Pool *pool = nullptr;
+    int count = 1;
+  };
   void resize(int threads) {
     if (threads <= 0)
       threads =
@@ -335,6 +351,12 @@ public:
   int getSize() const { return size; }
 
 private:
+  bool tryAcquire() {
+    bool expected = false;
+    return busy.compare_exchange_strong(expected, true,
+                                        std::memory_order_acquire);
+  }
+  void release() { busy.store(false, std::memory_order_release); }
   void resizeLocked(int threads) {
     stop();
     stopping = false;
@@ -347,8 +369,7 @@ private:
   }
 
 public:
-  /// Runs fn(t) for t in [0, tasks) with tasks <= size; the caller holds
-  /// the pool (tryAcquire).
+  /// Runs fn(t) for t in [0, tasks), tasks from a Lease the caller holds.
   template <typename Fn> void run(int tasks, Fn &&fn) {
     if (tasks <= 1) {
       fn(0);
@@ -442,19 +463,15 @@ static thread_local bool insideParallelRanges = false;
 void calm::ukernels::parallelRanges(int64_t n,
                                     void (*fn)(void *, int64_t, int64_t),
                                     void *ctx) {
+  if (n <= 0)
+    return;
   Pool &pool = Pool::get();
-  if (n <= 1 || insideParallelRanges || pool.getSize() <= 1 ||
-      !pool.tryAcquire()) {
-    if (n > 0)
-      fn(ctx, 0, n);
+  Pool::Lease lease(pool, insideParallelRanges ? 1 : n);
+  int tasks = lease.tasks();
+  if (tasks <= 1) {
+    fn(ctx, 0, n);
     return;
   }
-  struct Release {
-    Pool &pool;
-    ~Release() { pool.release(); }
-  } release{pool};
-  // Read while holding the pool: a resize waits for it.
-  int tasks = static_cast<int>(std::min<int64_t>(pool.getSize(), n));
   int64_t per = (n + tasks - 1) / tasks;
   pool.run(tasks, [&](int t) {
     int64_t b = std::min(n, t * per), e = std::min(n, b + per);
@@ -712,23 +729,14 @@ void calm::ukernels::linear(Form form, const float *x, int64_t m,
   auto kernel = useAVX512() ? kernelAVX512 : kernelAVX2;
   // Columns per task in multiples of 16, and no split below ~64K MACs,
   // where waking a worker costs more than it saves.
-  // A call that finds the pool held by another thread (another session)
-  // runs on its own thread; columns are independent, so the split does not
-  // change the result.
+  // Columns are independent, so however many tasks the lease gives (one
+  // when another session holds the pool) the result is the same.
   Pool &pool = Pool::get();
   int64_t work = m * n * l.kPadded;
-  bool held = work >= (1 << 16) && !insideParallelRanges &&
-              pool.getSize() > 1 && pool.tryAcquire();
-  struct Release {
-    Pool *pool;
-    ~Release() {
-      if (pool)
-        pool->release();
-    }
-  } release{held ? &pool : nullptr};
-  int tasks =
-      held ? static_cast<int>(std::min<int64_t>(pool.getSize(), (n + 15) / 16))
-           : 1;
+  Pool::Lease lease(pool, work < (1 << 16) || insideParallelRanges
+                              ? 1
+                              : (n + 15) / 16);
+  int tasks = lease.tasks();
   int64_t per = ((n + tasks - 1) / tasks + 15) / 16 * 16;
   pool.run(tasks, [&](int t) {
     int64_t j0 = std::min(n, t * per), j1 = std::min(n, j0 + per);
