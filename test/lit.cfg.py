@@ -61,6 +61,19 @@ else:
     lit_config.note("tokenizer oracle tests skipped: they need node and "
                     "bash scripts/fetch-test-data.sh")
 
+# The serving tests drive calm-run serve with the official OpenAI Node client
+# (npm openai, fetched into .data/npm by scripts/fetch-test-data.sh) and
+# start the server themselves, by full path.
+config.substitutions.append(("%calm_run_path",
+                             os.path.join(config.calm_tools_dir, "calm-run")))
+if node and os.path.exists(os.path.join(npm_modules, "openai", "package.json")):
+    config.available_features.add("openai-client")
+    if "tokenizer-oracle" not in config.available_features:
+        config.substitutions.append(("%node", node))
+else:
+    lit_config.note("calm-run serve tests skipped: they need node and the "
+                    "openai package (bash scripts/fetch-test-data.sh)")
+
 # calm-run caches compiled objects; tests keep theirs inside the build tree
 # instead of the user's ~/.cache/calm-mlir.
 config.environment["CALM_CACHE_DIR"] = os.path.join(config.calm_obj_root, "test",

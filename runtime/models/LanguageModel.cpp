@@ -72,6 +72,17 @@ uint64_t LanguageModel::cacheBytes() const {
   return calm ? calm->cacheBytes() : llama->cacheBytes();
 }
 
+int64_t LanguageModel::contextTokensNeeded(int64_t promptIds,
+                                           int64_t maxTokens) const {
+  if (!calm)
+    return 1 + promptIds + maxTokens; // after one <|endoftext|>
+  int64_t k = getStepTokens();
+  // Left-padded to whole chunks (an empty prompt is one chunk); new tokens
+  // in whole chunks.
+  int64_t promptChunks = promptIds == 0 ? 1 : (promptIds + k - 1) / k;
+  return (promptChunks + (maxTokens + k - 1) / k) * k;
+}
+
 std::unique_ptr<LanguageModel::Session> LanguageModel::newSession() const {
   auto session = std::make_unique<Session>();
   if (calm)

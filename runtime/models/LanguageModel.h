@@ -86,6 +86,12 @@ public:
   CALMModel *getCALM() { return calm.get(); }
   LlamaModel *getLlama() { return llama.get(); }
 
+  /// Context tokens a generation of at most `maxTokens` from a prompt of
+  /// `promptIds` tokens occupies, by the padding rule of runtime/Generation
+  /// (what generate() refuses beyond getContextTokens()), so that a front
+  /// end can answer in its own terms before it generates.
+  int64_t contextTokensNeeded(int64_t promptIds, int64_t maxTokens) const;
+
   std::unique_ptr<Session> newSession() const;
   /// Generates from `prompt` in a new context of `session` (runtime/
   /// Generation: padding, prefill, sampling, stop at end of text).

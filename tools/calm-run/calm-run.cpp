@@ -7,6 +7,8 @@
 //                     [--numerics SEL] [--library LIBRARY]
 //   calm-run eval     [--model DIR] --text FILE [--block-size N] [--json]
 //                     [--library LIBRARY]
+//   calm-run serve    [--model DIR] [--library LIBRARY] [--host H]
+//                     [--port P] [--parallel N] [--max-queue N]
 //
 // --model takes a CALM (model_type "energy") or its token twin (a Llama,
 // model_type "llama"): the same commands run either, so the two compare
@@ -20,6 +22,7 @@
 #include "engine/CompiledModels.h"
 #include "engine/Compiler.h"
 #include "models/LanguageModel.h"
+#include "serving/Server.h"
 #include "ukernels/UKernels.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -34,7 +37,10 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <csignal>
 #include <malloc.h>
+#include <pthread.h>
+#include <thread>
 
 using namespace llvm;
 using namespace calm::runtime;
@@ -52,15 +58,26 @@ static cl::SubCommand evalCommand(
     "eval", "BrierLM of a text file (two-sample estimator for a CALM, "
             "exact-probability estimator for a token-level Llama)");
 
-static cl::opt<std::string> modelDir(
-    "model", cl::desc("Model directory: a CALM, or a token-level Llama (the "
-                      "twin; default: the shipped models/calm-tiny)"),
-    cl::value_desc("DIR"), cl::init(CALM_DEFAULT_MODEL), cl::cat(category),
-    cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand));
+static cl::SubCommand
+    serveCommand("serve",
+                 "Serve the model over HTTP with the OpenAI completions API "
+                 "(streaming, concurrent sessions; docs/SERVING.md)");
+
 static cl::opt<std::string>
-    aeDir("ae", cl::desc("Autoencoder directory (overrides the config's "
-                         "ae_path; weights embedded as ae_model.* still win)"),
-          cl::value_desc("DIR"), cl::cat(category), cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand));
+    modelDir("model",
+             cl::desc("Model directory: a CALM, or a token-level Llama (the "
+                      "twin; default: the shipped models/calm-tiny)"),
+             cl::value_desc("DIR"), cl::init(CALM_DEFAULT_MODEL),
+             cl::cat(category), cl::sub(compileCommand),
+             cl::sub(generateCommand), cl::sub(evalCommand),
+             cl::sub(serveCommand));
+static cl::opt<std::string>
+    aeDir("ae",
+          cl::desc("Autoencoder directory (overrides the config's "
+                   "ae_path; weights embedded as ae_model.* still win)"),
+          cl::value_desc("DIR"), cl::cat(category), cl::sub(compileCommand),
+          cl::sub(generateCommand), cl::sub(evalCommand),
+          cl::sub(serveCommand));
 static cl::opt<std::string> numerics(
     "numerics",
     cl::desc("Numerics of the contractions: FORM for all, or ROLE=FORM items, "
@@ -71,20 +88,26 @@ static cl::opt<std::string> numerics(
              "(backbone MLP), compress (input compression), head (energy "
              "head), ae (autoencoder), lm_head (a token model's output)"),
     cl::value_desc("SEL"), cl::init("f32"), cl::cat(category),
-    cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand));
+    cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand),
+    cl::sub(serveCommand));
 static cl::opt<int64_t> maxChunks(
     "max-chunks",
     cl::desc("KV-cache capacity in chunks of K tokens (default 512); a "
              "token-level model holds 4 tokens per chunk"),
-    cl::init(512), cl::cat(category), cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand));
-static cl::opt<std::string> cacheDir(
-    "cache-dir",
-    cl::desc("Object cache (default: $CALM_CACHE_DIR, else "
-             "$XDG_CACHE_HOME/calm-mlir, else ~/.cache/calm-mlir)"),
-    cl::value_desc("DIR"), cl::cat(category), cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand));
-static cl::opt<bool> noCache("no-cache",
-                             cl::desc("Neither read nor write the object cache"),
-                             cl::cat(category), cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand));
+    cl::init(512), cl::cat(category), cl::sub(compileCommand),
+    cl::sub(generateCommand), cl::sub(evalCommand), cl::sub(serveCommand));
+static cl::opt<std::string>
+    cacheDir("cache-dir",
+             cl::desc("Object cache (default: $CALM_CACHE_DIR, else "
+                      "$XDG_CACHE_HOME/calm-mlir, else ~/.cache/calm-mlir)"),
+             cl::value_desc("DIR"), cl::cat(category), cl::sub(compileCommand),
+             cl::sub(generateCommand), cl::sub(evalCommand),
+             cl::sub(serveCommand));
+static cl::opt<bool>
+    noCache("no-cache", cl::desc("Neither read nor write the object cache"),
+            cl::cat(category), cl::sub(compileCommand),
+            cl::sub(generateCommand), cl::sub(evalCommand),
+            cl::sub(serveCommand));
 
 enum class Emit { None, MLIR, LLVM };
 static cl::opt<Emit> emit(
@@ -108,7 +131,7 @@ static cl::opt<std::string> libraryPath(
              "its config must be --model's, its CPU features this CPU's; "
              "--numerics, if given, must be its numerics"),
     cl::value_desc("FILE"), cl::cat(category), cl::sub(generateCommand),
-    cl::sub(evalCommand));
+    cl::sub(evalCommand), cl::sub(serveCommand));
 
 // generate
 static cl::opt<std::string> prompt("prompt", cl::desc("Prompt text (default: "
@@ -147,21 +170,23 @@ static cl::opt<int64_t> maxRounds(
     cl::desc("Exact sampling (T < 1): rounds, and rounds x (n + 1) draws, "
              "before a chunk falls back to the batch approximation "
              "(default 200)"),
-    cl::init(200), cl::cat(category), cl::sub(generateCommand));
+    cl::init(200), cl::cat(category), cl::sub(generateCommand),
+    cl::sub(serveCommand));
 static cl::opt<uint64_t> seed("seed",
                               cl::desc("Random seed (same seed, same output)"),
                               cl::init(0), cl::cat(category),
                               cl::sub(generateCommand), cl::sub(evalCommand));
-static cl::opt<std::string> device(
-    "device", cl::desc("cpu (default) or cuda"), cl::init("cpu"),
-    cl::cat(category), cl::sub(generateCommand), cl::sub(evalCommand));
+static cl::opt<std::string> device("device", cl::desc("cpu (default) or cuda"),
+                                   cl::init("cpu"), cl::cat(category),
+                                   cl::sub(generateCommand),
+                                   cl::sub(evalCommand), cl::sub(serveCommand));
 static cl::opt<unsigned> threads(
     "threads",
     cl::desc("Threads of the linear layers (split over output channels; "
              "the output is the same for any count). 0 = every core "
              "(default)"),
     cl::init(0), cl::cat(category), cl::sub(generateCommand),
-    cl::sub(evalCommand));
+    cl::sub(evalCommand), cl::sub(serveCommand));
 static cl::opt<bool> ignoreEOS(
     "ignore-eos",
     cl::desc("Keep generating past end-of-text (for benchmarks: a fixed "
@@ -190,6 +215,41 @@ static cl::opt<int64_t> maxBlocks("max-blocks",
 static cl::opt<bool> jsonOutput("json",
                                 cl::desc("Print the result as one JSON object"),
                                 cl::cat(category), cl::sub(evalCommand));
+
+// serve
+static cl::opt<std::string> host("host",
+                                 cl::desc("Address to listen on (default "
+                                          "127.0.0.1: this machine only)"),
+                                 cl::init("127.0.0.1"), cl::cat(category),
+                                 cl::sub(serveCommand));
+static cl::opt<int> port("port",
+                         cl::desc("TCP port (default 8080; 0: any free port, "
+                                  "printed when listening)"),
+                         cl::init(8080), cl::cat(category),
+                         cl::sub(serveCommand));
+static cl::opt<int> parallel(
+    "parallel",
+    cl::desc("Completions generating at once, each in a session with its "
+             "own KV cache (default 4)"),
+    cl::init(4), cl::cat(category), cl::sub(serveCommand));
+static cl::opt<int>
+    maxQueue("max-queue",
+             cl::desc("Completions waiting for a session before new ones are "
+                      "refused with 429 (default 16)"),
+             cl::init(16), cl::cat(category), cl::sub(serveCommand));
+static cl::opt<std::string>
+    modelId("model-id",
+            cl::desc("The name clients give as `model` (default: the model "
+                     "directory's name)"),
+            cl::value_desc("NAME"), cl::cat(category), cl::sub(serveCommand));
+static cl::opt<uint64_t> maxBody("max-body-bytes",
+                                 cl::desc("Larger request bodies get 413 "
+                                          "(default 1 MiB)"),
+                                 cl::init(1 << 20), cl::cat(category),
+                                 cl::sub(serveCommand));
+static cl::opt<bool> quiet("quiet",
+                           cl::desc("Do not log each request on stderr"),
+                           cl::cat(category), cl::sub(serveCommand));
 
 static int fail(const Twine &message) {
   errs() << "calm-run: " << message << "\n";
@@ -480,6 +540,73 @@ static int runEval() {
   return 0;
 }
 
+static int runServe() {
+  if (parallel < 1 || parallel > 256)
+    return fail("--parallel must be in [1, 256]");
+  if (maxQueue < 0 || maxQueue > 4096)
+    return fail("--max-queue must be in [0, 4096]");
+  if (port < 0 || port > 65535)
+    return fail("--port must be in [0, 65535]");
+  if (maxBody < 1024)
+    return fail("--max-body-bytes must be at least 1024");
+  if (maxRounds < 1)
+    return fail("--max-rounds must be at least 1");
+  // SIGTERM and SIGINT are taken by one thread (sigwait), never by a worker
+  // in the middle of a step: block them before any thread starts (the
+  // compiler's and the linear layers' too). A client gone mid-write is an
+  // error return, not SIGPIPE.
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGTERM);
+  sigaddset(&stopSignals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto model = loadRunModel();
+  if (!model)
+    return fail(model.takeError());
+  LanguageModel &loaded = **model;
+  ServerOptions options;
+  options.host = host;
+  options.port = port;
+  options.parallel = parallel;
+  options.maxQueue = maxQueue;
+  options.maxBodyBytes = maxBody;
+  options.maxRounds = maxRounds;
+  options.numerics = runNumerics(loaded);
+  options.log = !quiet;
+  options.modelId = modelId;
+  if (options.modelId.empty()) {
+    StringRef dir = StringRef(modelDir).rtrim('/');
+    options.modelId = sys::path::filename(dir).str();
+  }
+  Server server(loaded, options);
+  auto bound = server.bind();
+  if (!bound)
+    return fail(bound.takeError());
+  std::thread signals([&] {
+    int received = 0;
+    sigwait(&stopSignals, &received);
+    errs() << formatv("calm-run: {0}: no new requests; finishing those in "
+                      "flight\n",
+                      received == SIGTERM ? "SIGTERM" : "SIGINT");
+    server.stop();
+  });
+  errs() << formatv("calm-run: serving {0} ({1}, numerics {2}, context {3} "
+                    "tokens) on http://{4}:{5} with {6} sessions ({7:f1} MB "
+                    "KV cache each), queue {8}; {9}\n",
+                    options.modelId,
+                    loaded.getKind() == ModelKind::CALM ? "CALM"
+                                                        : "token model",
+                    options.numerics, loaded.getContextTokens(), options.host,
+                    *bound, options.parallel, loaded.cacheBytes() / 1e6,
+                    options.maxQueue, compileNote(loaded));
+  server.run();
+  signals.join();
+  errs() << "calm-run: stopped\n";
+  return 0;
+}
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   // The compiled model allocates its large intermediates (batched
@@ -499,5 +626,8 @@ int main(int argc, char **argv) {
     return runGenerate();
   if (evalCommand)
     return runEval();
-  return fail("give a command: compile, generate or eval (see --help)");
+  if (serveCommand)
+    return runServe();
+  return fail("give a command: compile, generate, eval or serve (see "
+              "--help)");
 }
