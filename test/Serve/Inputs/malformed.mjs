@@ -1,0 +1,72 @@
+// Bad requests never crash calm-run serve or disturb a stream running
+// beside them: each gets a 4xx with an OpenAI-style JSON error.
+//   node malformed.mjs CALM_RUN
+import net from 'node:net';
+import { check, post, run, startServer } from './harness.mjs';
+
+const [calmRun] = process.argv.slice(2);
+
+// Bytes on a raw socket: the status line of the answer.
+function raw(port, bytes) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.end(bytes));
+    let answer = '';
+    socket.on('data', d => { answer += d; });
+    socket.on('end', () => resolve(answer.split('\r\n')[0] || '(closed without an answer)'));
+    socket.on('error', reject);
+  });
+}
+
+run(async () => {
+  const server = await startServer(calmRun, ['--max-body-bytes', '65536']);
+  // A long stream runs through all of it and must come out whole.
+  const twin = await post(server.base, { prompt: 'Call me Ishmael.', max_tokens: 600,
+                                         ignore_eos: true, seed: 5 });
+  const beside = post(server.base, { prompt: 'Call me Ishmael.', max_tokens: 600,
+                                     ignore_eos: true, seed: 5 });
+  const cases = [
+    ['not JSON', '{"prompt": "x",'],
+    ['not an object', '[1, 2]'],
+    ['unknown field', { prompt: 'x', temprature: 0.5 }],
+    ['prompt a number', { prompt: 7 }],
+    ['prompt batch', { prompt: ['a', 'b'] }],
+    ['token prompt', { prompt: [1, 2, 3] }],
+    ['max_tokens a string', { prompt: 'x', max_tokens: '8' }],
+    ['max_tokens fractional', { prompt: 'x', max_tokens: 2.5 }],
+    ['max_tokens negative', { prompt: 'x', max_tokens: -1 }],
+    ['temperature NaN-ish', { prompt: 'x', temperature: 'hot' }],
+    ['temperature above 1', { prompt: 'x', temperature: 2 }],
+    ['seed a string', { prompt: 'x', seed: 'abc' }],
+    ['stop empty', { prompt: 'x', stop: [''] }],
+    ['stop too many', { prompt: 'x', stop: ['a', 'b', 'c', 'd', 'e'] }],
+    ['stream a string', { prompt: 'x', stream: 'yes' }],
+    ['stream_options without stream', { prompt: 'x', stream_options: { include_usage: true } }],
+    ['samples below 1/T', { prompt: 'x', temperature: 0.25, samples: 2 }],
+    ['samples huge', { prompt: 'x', samples: 100000000 }],
+    ['prompt beyond the context', { prompt: 'whale '.repeat(3000), max_tokens: 8 }],
+    ['prompt plus max_tokens beyond', { prompt: 'whale '.repeat(1000), max_tokens: 1500 }],
+    ['body too large', { prompt: 'x'.repeat(100000) }],
+    ['invalid UTF-8', Buffer.from([0x7b, 0x22, 0x70, 0x72, 0x6f, 0x6d, 0x70, 0x74, 0x22, 0x3a,
+                                   0x22, 0xff, 0xfe, 0x22, 0x7d])],
+  ];
+  for (const [what, body] of cases) {
+    const res = await post(server.base, body);
+    const e = res.body.error;
+    check(e && typeof e.message === 'string' && typeof e.type === 'string',
+          what + ': an OpenAI error body, got ' + JSON.stringify(res.body));
+    console.log(`${what}: ${res.status} ${e.type} param=${e.param} code=${e.code}`);
+  }
+  const get = await fetch(server.base + '/v1/completions');
+  console.log('wrong method: ' + get.status + ' allow ' + get.headers.get('allow'));
+  console.log('unknown path: ' + (await post(server.base, {}, '/v1/chat/completion')).status);
+  console.log('garbage request line: ' + await raw(server.port, 'NONSENSE\r\n\r\n'));
+  console.log('truncated body: ' + await raw(server.port,
+    'POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"prompt"'));
+
+  const result = await beside;
+  console.log('the stream beside them: ' + result.status + ', whole: ' +
+              (result.body.choices[0].text === twin.body.choices[0].text));
+  const health = await fetch(server.base + '/health');
+  console.log('health: ' + health.status + ' ' + await health.text());
+  console.log('server exit ' + (await server.stop()).code);
+});
