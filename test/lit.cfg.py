@@ -1,6 +1,7 @@
 # -*- Python -*-
 import ctypes
 import os
+import subprocess
 import shutil
 
 import lit.formats
@@ -73,6 +74,17 @@ if node and os.path.exists(os.path.join(npm_modules, "openai", "package.json")):
 else:
     lit_config.note("calm-run serve tests skipped: they need node and the "
                     "openai package (bash scripts/fetch-test-data.sh)")
+
+# The Python package is tested with Debian's python3 and python3-pytest
+# (scripts/setup.sh), whatever python3 comes first on PATH.
+debian_python = "/usr/bin/python3"
+if os.path.exists(debian_python) and subprocess.run(
+        [debian_python, "-c", "import pytest"], capture_output=True).returncode == 0:
+    config.available_features.add("pytest")
+    config.substitutions.append(("%debian_python", debian_python))
+else:
+    lit_config.note("Python package tests skipped: they need /usr/bin/python3 "
+                    "with pytest (apt-get install python3-pytest)")
 
 # calm-run caches compiled objects; tests keep theirs inside the build tree
 # instead of the user's ~/.cache/calm-mlir.
