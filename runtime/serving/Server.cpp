@@ -12,6 +12,7 @@
 #include "serving/CompletionRequest.h"
 #include "serving/Metrics.h"
 #include "serving/StopSequences.h"
+#include "ukernels/UKernels.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -74,7 +75,7 @@ public:
     }
     index = free.back();
     free.pop_back();
-    ++metrics.active;
+    calm::ukernels::setConcurrentCallers(static_cast<int>(++metrics.active));
     return Outcome::Lent;
   }
 
@@ -82,7 +83,7 @@ public:
     {
       std::lock_guard<std::mutex> lock(mutex);
       free.push_back(index);
-      --metrics.active;
+      calm::ukernels::setConcurrentCallers(static_cast<int>(--metrics.active));
     }
     ready.notify_one();
   }

@@ -317,7 +317,9 @@ public:
   class Lease {
   public:
     Lease(Pool &owner, int64_t wanted) {
-      if (wanted > 1 && owner.getSize() > 1 && owner.tryAcquire()) {
+      if (wanted > 1 && owner.getSize() > 1 &&
+          owner.callers.load(std::memory_order_relaxed) < owner.getSize() &&
+          owner.tryAcquire()) {
         pool = &owner;
         count = static_cast<int>(std::min<int64_t>(owner.getSize(), wanted));
       }
@@ -349,6 +351,7 @@ public:
     release();
   }
   int getSize() const { return size; }
+  std::atomic<int> callers{1};
 
 private:
   bool tryAcquire() {
@@ -483,6 +486,9 @@ void calm::ukernels::parallelRanges(int64_t n,
   });
 }
 int calm::ukernels::getThreads() { return Pool::get().getSize(); }
+void calm::ukernels::setConcurrentCallers(int callers) {
+  Pool::get().callers.store(std::max(1, callers), std::memory_order_relaxed);
+}
 
 //===----------------------------------------------------------------------===//
 // ISA

@@ -104,6 +104,12 @@ bool setISA(const std::string &name);
 /// Worker threads of linear() (1 = the calling thread only; 0 = all cores).
 void setThreads(int threads);
 int getThreads();
+/// Callers that run linear layers at once (a server's generating
+/// sessions; default 1). While they are at least as many as the pool's
+/// threads, each runs on its own thread instead of leasing the pool:
+/// sharing it would put more threads than cores to work (bench/serve).
+/// The output is the same either way.
+void setConcurrentCallers(int callers);
 
 /// Runs fn(ctx, begin, end) over [0, n) split into one contiguous range per
 /// pool thread (the calling thread takes the first), for other row-parallel
