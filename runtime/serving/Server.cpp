@@ -14,11 +14,14 @@
 #include "serving/StopSequences.h"
 #include "ukernels/UKernels.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <httplib.h>
+
+#include <sys/socket.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -463,10 +466,26 @@ void Server::Impl::routes() {
       });
   http.set_logger(
       [this](const httplib::Request &req, const httplib::Response &res) {
-        metrics.countRequest(req.path, res.status);
-        if (options.log)
-          llvm::errs() << llvm::formatv("calm-run: {0} {1} {2}\n", req.method,
-                                        req.path, res.status);
+        // Paths are the client's: the metrics count only the known ones (a
+        // label per arbitrary path would grow without bound), and the log
+        // shows them without control characters.
+        static const llvm::StringSet<> known = {"/v1/completions", "/v1/models",
+                                                "/health", "/metrics"};
+        llvm::StringRef path = req.path;
+        if (path.starts_with("/v1/models/"))
+          path = "/v1/models/{id}";
+        metrics.countRequest(known.contains(path) || path == "/v1/models/{id}"
+                                 ? path.str()
+                                 : std::string("other"),
+                             res.status);
+        if (!options.log)
+          return;
+        std::string shown = req.path.substr(0, 200);
+        for (char &ch : shown)
+          if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
+            ch = '?';
+        llvm::errs() << llvm::formatv("calm-run: {0} {1} {2}\n", req.method,
+                                      shown, res.status);
       });
 }
 
@@ -484,6 +503,13 @@ Server::Server(LanguageModel &model, ServerOptions options)
   s.http.set_payload_max_length(s.options.maxBodyBytes);
   s.http.set_keep_alive_timeout(2);
   s.http.set_tcp_nodelay(true);
+  // httplib's default also sets SO_REUSEPORT, with which a second server
+  // on a busy port would bind and silently share it; a busy port must be
+  // an error.
+  s.http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   s.routes();
 }
 

@@ -73,7 +73,7 @@ run(async () => {
   // One session and a queue of one: of 6 long requests at once, one runs,
   // one waits, the rest are refused at once with 429.
   const small = await startServer(calmRun, ['--parallel', '1', '--max-queue', '1']);
-  const long = { prompt: 'Call me Ishmael.', max_tokens: 1500, ignore_eos: true, seed: 1 };
+  const long = { prompt: 'Call me Ishmael.', max_tokens: 2000, ignore_eos: true, seed: 1 };
   const answers = await Promise.all([...Array(6).keys()].map(() => post(small.base, long)));
   const statuses = answers.map(a => a.status).sort();
   const refused = answers.filter(a => a.status === 429);

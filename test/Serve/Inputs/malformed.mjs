@@ -1,18 +1,26 @@
 // Bad requests never crash calm-run serve or disturb a stream running
 // beside them: each gets a 4xx with an OpenAI-style JSON error.
 //   node malformed.mjs CALM_RUN
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { check, post, run, startServer } from './harness.mjs';
 
 const [calmRun] = process.argv.slice(2);
 
-// Bytes on a raw socket: the status line of the answer.
-function raw(port, bytes) {
+// Bytes on a raw socket: the status line of the answer. `halfClose` ends
+// our side after the bytes (a body cut short); otherwise the socket stays
+// open until the server answers or closes.
+function raw(port, bytes, halfClose) {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.end(bytes));
+    const socket = net.connect(port, '127.0.0.1', () =>
+      halfClose ? socket.end(bytes) : socket.write(bytes));
     let answer = '';
-    socket.on('data', d => { answer += d; });
-    socket.on('end', () => resolve(answer.split('\r\n')[0] || '(closed without an answer)'));
+    const done = () => resolve(answer.split('\r\n')[0] || '(closed without an answer)');
+    socket.on('data', d => {
+      answer += d;
+      if (!halfClose && answer.includes('\r\n')) { socket.destroy(); done(); }
+    });
+    socket.on('end', done);
     socket.on('error', reject);
   });
 }
@@ -59,14 +67,19 @@ run(async () => {
   const get = await fetch(server.base + '/v1/completions');
   console.log('wrong method: ' + get.status + ' allow ' + get.headers.get('allow'));
   console.log('unknown path: ' + (await post(server.base, {}, '/v1/chat/completion')).status);
-  console.log('garbage request line: ' + await raw(server.port, 'NONSENSE\r\n\r\n'));
+  console.log('garbage request line: ' + await raw(server.port, 'NONSENSE\r\n\r\n', false));
   console.log('truncated body: ' + await raw(server.port,
-    'POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"prompt"'));
+    'POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"prompt"', true));
 
   const result = await beside;
   console.log('the stream beside them: ' + result.status + ', whole: ' +
               (result.body.choices[0].text === twin.body.choices[0].text));
   const health = await fetch(server.base + '/health');
   console.log('health: ' + health.status + ' ' + await health.text());
+  // A second server on the same port is an error, not a silent share.
+  const second = spawnSync(calmRun, ['serve', '--port', String(server.port)],
+                           { encoding: 'utf8', timeout: 120000 });
+  console.log(`second server on the port: exit ${second.status}: ` +
+              second.stderr.trim().split('\n').pop().replace(/:\d+ /, ':PORT '));
   console.log('server exit ' + (await server.stop()).code);
 });
