@@ -113,6 +113,11 @@ class Model:
 
     def __init__(self, model_dir, library=None, numerics=None, threads=0):
         self._lib = _load()
+        self._model = None
+        # Calls in flight: close() waits for them instead of freeing the
+        # model under them.
+        self._calls = 0
+        self._idle = threading.Condition()
         if not isinstance(threads, int) or threads < 0:
             raise CalmError("threads must be an integer >= 0")
         self._model = self._lib.calm_model_open(
@@ -123,9 +128,13 @@ class Model:
         self.info = json.loads(self._lib.calm_model_info(self._model))
 
     def close(self):
-        if self._model:
-            self._lib.calm_model_close(self._model)
-            self._model = None
+        """Closes the model once the calls in flight (other threads',
+        unfinished streams') have returned."""
+        with self._idle:
+            model, self._model = self._model, None
+            self._idle.wait_for(lambda: self._calls == 0)
+        if model:
+            self._lib.calm_model_close(model)
 
     def __enter__(self):
         return self
@@ -139,33 +148,64 @@ class Model:
         except Exception:
             pass
 
-    def _handle(self):
-        if not self._model:
-            raise CalmError("the model is closed")
-        return self._model
+    def _enter(self):
+        """The model handle, counted as in use until _leave()."""
+        with self._idle:
+            if not self._model:
+                raise CalmError("the model is closed")
+            self._calls += 1
+            return self._model
+
+    def _leave(self):
+        with self._idle:
+            self._calls -= 1
+            self._idle.notify_all()
+
+    def _call(self, fn, *args):
+        model = self._enter()
+        try:
+            return fn(model, *args)
+        finally:
+            self._leave()
 
     def _generate(self, prompt, max_tokens, temperature, seed, samples,
                   on_text):
         """Runs one generation in a session of its own; on_text(bytes) returns
         True to stop. Returns the tokens generated."""
-        model = self._handle()
-        session = self._lib.calm_session_new(model, seed & (2**64 - 1))
-        if not session:
-            raise _error(self._lib)
+        if not isinstance(max_tokens, int) or not isinstance(samples, int):
+            raise CalmError("max_tokens and samples must be integers")
+        data = _encode(prompt)
+        raised = []
 
-        def callback(data, size, _user):
-            return 1 if on_text(ctypes.string_at(data, size)) else 0
+        def callback(ptr, size, _user):
+            # An exception (KeyboardInterrupt included) would be printed and
+            # swallowed by ctypes: keep it, stop, and raise it afterwards.
+            try:
+                return 1 if on_text(ctypes.string_at(ptr, size)) else 0
+            except BaseException as e:
+                raised.append(e)
+                return 1
 
-        fn = _TEXT_FN(callback)
-        try:
-            data = _encode(prompt)
-            n = self._lib.calm_generate(session, data, len(data), max_tokens,
-                                        float(temperature), samples, fn, None)
-            if n < 0:
+        fn = _TEXT_FN(callback)  # alive until calm_generate returns
+
+        def run(model):
+            session = self._lib.calm_session_new(model, seed & (2**64 - 1))
+            if not session:
                 raise _error(self._lib)
-            return n
-        finally:
-            self._lib.calm_session_free(session)
+            try:
+                n = self._lib.calm_generate(session, data, len(data),
+                                            max_tokens, float(temperature),
+                                            samples, fn, None)
+                if n < 0:
+                    raise _error(self._lib)
+                return n
+            finally:
+                self._lib.calm_session_free(session)
+
+        n = self._call(run)
+        if raised:
+            raise raised[0]
+        return n
 
     def generate(self, prompt, max_tokens=64, temperature=1.0, seed=0,
                  samples=0):
@@ -197,7 +237,7 @@ class Model:
             try:
                 self._generate(prompt, max_tokens, temperature, seed, samples,
                                on_text)
-            except CalmError as e:  # raised in the consumer's thread
+            except BaseException as e:  # raised in the consumer's thread
                 failure.append(e)
             finally:
                 pieces.put(done)
@@ -221,8 +261,8 @@ class Model:
         a dict with brier1..brier4 and brierlm."""
         data = _encode(text)
         out = (ctypes.c_double * 5)()
-        if self._lib.calm_eval(self._handle(), data, len(data), block_size,
-                               seed & (2**64 - 1), out) != 0:
+        if self._call(self._lib.calm_eval, data, len(data), block_size,
+                      seed & (2**64 - 1), out) != 0:
             raise _error(self._lib)
         keys = ["brier1", "brier2", "brier3", "brier4", "brierlm"]
         return dict(zip(keys, list(out)))
@@ -230,19 +270,19 @@ class Model:
     def tokenize(self, text):
         """The token ids of ``text`` (no special tokens added)."""
         data = _encode(text)
-        n = self._lib.calm_tokenize(self._handle(), data, len(data), None, 0)
+        n = self._call(self._lib.calm_tokenize, data, len(data), None, 0)
         if n < 0:
             raise _error(self._lib)
         ids = (ctypes.c_int32 * n)()
-        self._lib.calm_tokenize(self._handle(), data, len(data), ids, n)
+        self._call(self._lib.calm_tokenize, data, len(data), ids, n)
         return list(ids)
 
     def detokenize(self, ids):
         """The bytes of ``ids``."""
         arr = (ctypes.c_int32 * len(ids))(*ids)
-        n = self._lib.calm_detokenize(self._handle(), arr, len(ids), None, 0)
+        n = self._call(self._lib.calm_detokenize, arr, len(ids), None, 0)
         if n < 0:
             raise _error(self._lib)
         out = ctypes.create_string_buffer(n)
-        self._lib.calm_detokenize(self._handle(), arr, len(ids), out, n)
+        self._call(self._lib.calm_detokenize, arr, len(ids), out, n)
         return out.raw[:n]

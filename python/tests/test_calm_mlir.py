@@ -127,6 +127,39 @@ def test_errors_are_exceptions(model, tmp_path):
         list(model.stream("x", temperature=0.0))
 
 
+def test_stream_errors_reach_the_consumer(model):
+    with pytest.raises(CalmError, match="integers"):
+        list(model.stream("x", max_tokens=1.5))
+    with pytest.raises(CalmError, match="integers"):
+        model.generate("x", max_tokens="8")
+
+
+def test_callback_exception_stops_and_is_raised(model):
+    seen = []
+
+    def on_text(data):
+        seen.append(data)
+        raise KeyError("from the callback")
+
+    with pytest.raises(KeyError, match="from the callback"):
+        model._generate("x", 400, 1.0, 1, 0, on_text)
+    assert len(seen) == 1, "the generation stopped at the first piece"
+
+
+def test_close_waits_for_calls_in_flight(library):
+    m = Model(TINY, library=library, threads=1)
+    stream = m.stream("Call me Ishmael.", max_tokens=200, seed=2)
+    first = next(stream)
+    closer = threading.Thread(target=m.close)
+    closer.start()
+    rest = "".join(stream)  # the worker finishes on a live model
+    closer.join(timeout=60)
+    assert not closer.is_alive()
+    assert first + rest
+    with pytest.raises(CalmError, match="closed"):
+        m.generate("x")
+
+
 def test_wrong_library_is_refused(library):
     with pytest.raises(CalmError, match="not a calm model library for this model"):
         Model(TWIN, library=library)

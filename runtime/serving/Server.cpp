@@ -26,6 +26,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <random>
+#include <thread>
 
 using namespace calm::runtime;
 namespace json = llvm::json;
@@ -73,7 +74,9 @@ public:
       ready.wait(lock, [&] { return closed || !free.empty(); });
       --waiting;
       metrics.queued = waiting;
-      if (free.empty())
+      // A session freed at shutdown does not go to a queued request: it
+      // gets 503, as the others do.
+      if (closed || free.empty())
         return Outcome::Closed;
     }
     index = free.back();
@@ -88,7 +91,13 @@ public:
       free.push_back(index);
       calm::ukernels::setConcurrentCallers(static_cast<int>(--metrics.active));
     }
-    ready.notify_one();
+    ready.notify_all();
+  }
+
+  /// Waits until every lent session is back.
+  void waitIdle() {
+    std::unique_lock<std::mutex> lock(mutex);
+    ready.wait(lock, [&] { return free.size() == sessions.size(); });
   }
 
   /// Queued requests get Closed; lent sessions stay lent.
@@ -142,6 +151,9 @@ struct Server::Impl {
   SessionPool pool;
   httplib::Server http;
   std::atomic<bool> stopping{false};
+  /// Between run()'s check of `stopping` and its return (under runMutex).
+  bool running = false;
+  std::mutex runMutex;
   std::atomic<uint64_t> nextId{0};
   std::mt19937_64 seeds{std::random_device{}()};
   std::mutex seedsMutex;
@@ -328,6 +340,7 @@ void Server::Impl::completions(const httplib::Request &req,
           res, makeAPIError(500, "server_error", llvm::toString(std::move(e))));
     json::Object body = envelope(c);
     body["choices"] = json::Array{choice(text, c, /*final=*/true)};
+    res.status = 200;
     body["usage"] = usage(c);
     res.set_content(toString(json::Value(std::move(body))), "application/json");
     return;
@@ -337,6 +350,7 @@ void Server::Impl::completions(const httplib::Request &req,
   // on its first call, one event per piece of text. The releaser returns
   // the session whether or not the provider ever ran.
   auto state = std::make_shared<Completion>(std::move(c));
+  res.status = 200;
   res.set_header("Cache-Control", "no-cache");
   res.set_chunked_content_provider(
       "text/event-stream",
@@ -371,14 +385,18 @@ void Server::Impl::completions(const httplib::Request &req,
         }
         json::Object last = envelope(*state);
         last["choices"] = json::Array{choice("", *state, /*final=*/true)};
-        if (!event(json::Value(std::move(last))))
+        if (!event(json::Value(std::move(last)))) {
+          ++metrics.disconnects;
           return false;
+        }
         if (state->request.includeUsage) {
           json::Object u = envelope(*state);
           u["choices"] = json::Array{};
           u["usage"] = usage(*state);
-          if (!event(json::Value(std::move(u))))
+          if (!event(json::Value(std::move(u)))) {
+            ++metrics.disconnects;
             return false;
+          }
         }
         const char done[] = "data: [DONE]\n\n";
         sink.write(done, sizeof(done) - 1);
@@ -389,6 +407,14 @@ void Server::Impl::completions(const httplib::Request &req,
 }
 
 void Server::Impl::routes() {
+  // The API has no byte ranges, but httplib slices any body (a completion,
+  // a stream, an error) by a Range header the client sends. The request is
+  // httplib's own mutable object, handed to this hook as const.
+  http.set_pre_routing_handler(
+      [](const httplib::Request &req, httplib::Response &) {
+        const_cast<httplib::Request &>(req).ranges.clear();
+        return httplib::Server::HandlerResponse::Unhandled;
+      });
   http.Post("/v1/completions",
             [this](const httplib::Request &req, httplib::Response &res) {
               completions(req, res);
@@ -419,9 +445,11 @@ void Server::Impl::routes() {
                                   modelObject](const httplib::Request &req,
                                                httplib::Response &res) {
     if (req.matches[1] != options.modelId) {
-      APIError e = makeAPIError(404, "invalid_request_error",
-                                llvm::formatv("the model '{0}' does not exist",
-                                              req.matches[1].str()));
+      APIError e =
+          makeAPIError(404, "invalid_request_error",
+                       validUTF8(llvm::formatv("the model '{0}' does not exist",
+                                               req.matches[1].str())
+                                     .str()));
       e.code = "model_not_found";
       return sendError(res, e);
     }
@@ -440,30 +468,30 @@ void Server::Impl::routes() {
   // Statuses httplib sets itself (no route, a body too large, a request it
   // cannot parse) get an OpenAI-style body too; handlers' own errors
   // already have one.
-  http.set_error_handler(
-      [this](const httplib::Request &req, httplib::Response &res) {
-        if (!res.body.empty())
-          return;
-        std::string message;
-        std::string type = "invalid_request_error";
-        switch (res.status) {
-        case 404:
-          message = "no such endpoint: " + req.method + " " + req.path;
-          type = "not_found_error";
-          break;
-        case 413:
-          message = llvm::formatv("the request body exceeds {0} bytes",
-                                  options.maxBodyBytes);
-          break;
-        default:
-          message = llvm::formatv("the request could not be served (HTTP {0})",
-                                  res.status);
-          if (res.status >= 500)
-            type = "server_error";
-        }
-        res.set_content(makeAPIError(res.status, type, message).toJSON(),
-                        "application/json");
-      });
+  http.set_error_handler([this](const httplib::Request &req,
+                                httplib::Response &res) {
+    if (!res.body.empty())
+      return;
+    std::string message;
+    std::string type = "invalid_request_error";
+    switch (res.status) {
+    case 404:
+      message = validUTF8("no such endpoint: " + req.method + " " + req.path);
+      type = "not_found_error";
+      break;
+    case 413:
+      message = llvm::formatv("the request body exceeds {0} bytes",
+                              options.maxBodyBytes);
+      break;
+    default:
+      message = llvm::formatv("the request could not be served (HTTP {0})",
+                              res.status);
+      if (res.status >= 500)
+        type = "server_error";
+    }
+    res.set_content(makeAPIError(res.status, type, message).toJSON(),
+                    "application/json");
+  });
   http.set_logger(
       [this](const httplib::Request &req, const httplib::Response &res) {
         // Paths are the client's: the metrics count only the known ones (a
@@ -529,10 +557,43 @@ llvm::Expected<int> Server::bind() {
   return port;
 }
 
-void Server::run() { impl->http.listen_after_bind(); }
+bool Server::run() {
+  Impl &s = *impl;
+  {
+    std::lock_guard<std::mutex> lock(s.runMutex);
+    if (s.stopping)
+      return true;
+    s.running = true;
+  }
+  bool ok = s.http.listen_after_bind();
+  std::lock_guard<std::mutex> lock(s.runMutex);
+  s.running = false;
+  return ok;
+}
 
 void Server::stop() {
-  impl->stopping = true;
-  impl->pool.close();
-  impl->http.stop();
+  Impl &s = *impl;
+  {
+    std::lock_guard<std::mutex> lock(s.runMutex);
+    s.stopping = true;
+  }
+  // Queued requests get 503 now; every completion holding a session
+  // finishes (a stream through its [DONE]) before the listening socket
+  // closes, since httplib ends chunked responses in progress when it does.
+  s.pool.close();
+  s.pool.waitIdle();
+  // httplib's stop() does nothing before its accept loop runs: wait for it
+  // if run() is on its way there.
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(s.runMutex);
+      if (!s.running)
+        return;
+    }
+    if (s.http.is_running()) {
+      s.http.stop();
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }

@@ -50,9 +50,12 @@ public:
   /// Binds the listening socket; returns the port bound, or a one-line
   /// error.
   llvm::Expected<int> bind();
-  /// Serves until stop(); returns once in-flight requests have finished.
-  void run();
-  /// Stops from any thread.
+  /// Serves until stop() (at once if stop() came first); false if the
+  /// accept loop failed.
+  bool run();
+  /// From any thread, even before run(): refuses queued and new
+  /// completions (503), waits for those holding a session to finish, then
+  /// ends run().
   void stop();
 
 private:

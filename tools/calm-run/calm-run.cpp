@@ -36,8 +36,10 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <malloc.h>
 #include <pthread.h>
 #include <thread>
@@ -584,13 +586,29 @@ static int runServe() {
   auto bound = server.bind();
   if (!bound)
     return fail(bound.takeError());
+  // The first SIGTERM/SIGINT stops the server gracefully (on a thread of
+  // its own, since that waits for the completions in flight); a second
+  // one ends the process at once. run()'s end wakes this thread with
+  // SIGTERM and `served` set.
+  std::atomic<bool> served{false};
+  std::thread stopper;
   std::thread signals([&] {
-    int received = 0;
-    sigwait(&stopSignals, &received);
-    errs() << formatv("calm-run: {0}: no new requests; finishing those in "
-                      "flight\n",
-                      received == SIGTERM ? "SIGTERM" : "SIGINT");
-    server.stop();
+    for (int count = 0;; ++count) {
+      int received = 0;
+      sigwait(&stopSignals, &received);
+      if (served)
+        return;
+      const char *name = received == SIGTERM ? "SIGTERM" : "SIGINT";
+      if (count > 0) {
+        errs() << formatv("calm-run: {0} again: exiting without waiting\n",
+                          name);
+        std::_Exit(1);
+      }
+      errs() << formatv("calm-run: {0}: no new requests; finishing those in "
+                        "flight (again to exit now)\n",
+                        name);
+      stopper = std::thread([&] { server.stop(); });
+    }
   });
   errs() << formatv("calm-run: serving {0} ({1}, numerics {2}, context {3} "
                     "tokens) on http://{4}:{5} with {6} sessions ({7:f1} MB "
@@ -601,8 +619,14 @@ static int runServe() {
                     options.numerics, loaded.getContextTokens(), options.host,
                     *bound, options.parallel, loaded.cacheBytes() / 1e6,
                     options.maxQueue, compileNote(loaded));
-  server.run();
+  bool ok = server.run();
+  served = true;
+  pthread_kill(signals.native_handle(), SIGTERM);
   signals.join();
+  if (stopper.joinable())
+    stopper.join();
+  if (!ok)
+    return fail("the server's accept loop failed");
   errs() << "calm-run: stopped\n";
   return 0;
 }

@@ -64,6 +64,13 @@ run(async () => {
           what + ': an OpenAI error body, got ' + JSON.stringify(res.body));
     console.log(`${what}: ${res.status} ${e.type} param=${e.param} code=${e.code}`);
   }
+  // A Range header does not turn a completion into a 206 byte slice.
+  const ranged = await fetch(server.base + '/v1/completions', {
+    method: 'POST', headers: { 'content-type': 'application/json', range: 'bytes=0-5' },
+    body: JSON.stringify({ prompt: 'x', max_tokens: 4, seed: 1 }),
+  });
+  console.log('with a Range header: ' + ranged.status + ', ' +
+              (JSON.parse(await ranged.text()).object));
   const get = await fetch(server.base + '/v1/completions');
   console.log('wrong method: ' + get.status + ' allow ' + get.headers.get('allow'));
   console.log('unknown path: ' + (await post(server.base, {}, '/v1/chat/completion')).status);
