@@ -43,7 +43,7 @@ std::string toString(const json::Value &value) {
 }
 
 /// JSON strings must be UTF-8; a model can emit any bytes (byte tokens).
-std::string validUTF8(std::string text) {
+std::string validUTF8(const std::string &text) {
   return json::isUTF8(text) ? text : json::fixUTF8(text);
 }
 
