@@ -69,6 +69,10 @@ llvm::Error checkPromptIds(llvm::ArrayRef<int32_t> ids, int64_t vocabSize) {
 
 } // namespace
 
+int64_t calm::runtime::paddedPromptChunks(int64_t promptIds, int64_t k) {
+  return promptIds == 0 ? 1 : (promptIds + k - 1) / k;
+}
+
 llvm::Error
 calm::runtime::checkGenerateOptions(const GenerateOptions &options) {
   if (options.maxTokens < 1)
@@ -107,10 +111,9 @@ calm::runtime::generate(CALMModel &model, CALMCache &kv,
   std::vector<int32_t> ids = tokenizer.encode(prompt);
   if (llvm::Error e = checkPromptIds(ids, c.vocabSize))
     return std::move(e);
-  size_t pad = (k - ids.size() % k) % k;
-  if (ids.empty())
-    pad = k;
-  ids.insert(ids.begin(), pad, static_cast<int32_t>(c.eosTokenId));
+  int64_t n = static_cast<int64_t>(ids.size());
+  ids.insert(ids.begin(), paddedPromptChunks(n, k) * k - n,
+             static_cast<int32_t>(c.eosTokenId));
   stats.promptTokens = static_cast<int64_t>(ids.size());
   int64_t promptChunks = ids.size() / k;
   int64_t newChunks = (options.maxTokens + k - 1) / k;

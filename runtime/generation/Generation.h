@@ -44,6 +44,11 @@ struct GenerateStats {
 /// stops the generation.
 using TextSink = llvm::function_ref<bool(llvm::StringRef)>;
 
+/// Chunks a CALM's prompt of `promptIds` tokens takes once left-padded
+/// with <|endoftext|> to whole chunks of `k` (an empty prompt is one chunk
+/// of padding): the one statement of the padding rule.
+int64_t paddedPromptChunks(int64_t promptIds, int64_t k);
+
 /// The options' one-line errors (generate() checks them too; a front end
 /// may check before it loads the model).
 llvm::Error checkGenerateOptions(const GenerateOptions &options);

@@ -76,11 +76,9 @@ int64_t LanguageModel::contextTokensNeeded(int64_t promptIds,
                                            int64_t maxTokens) const {
   if (!calm)
     return 1 + promptIds + maxTokens; // after one <|endoftext|>
+  // The padded prompt, then new tokens in whole chunks.
   int64_t k = getStepTokens();
-  // Left-padded to whole chunks (an empty prompt is one chunk); new tokens
-  // in whole chunks.
-  int64_t promptChunks = promptIds == 0 ? 1 : (promptIds + k - 1) / k;
-  return (promptChunks + (maxTokens + k - 1) / k) * k;
+  return (paddedPromptChunks(promptIds, k) + (maxTokens + k - 1) / k) * k;
 }
 
 std::unique_ptr<LanguageModel::Session> LanguageModel::newSession() const {
