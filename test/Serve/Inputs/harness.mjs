@@ -14,9 +14,14 @@ export function check(condition, message) {
   if (!condition) throw new Error('check failed: ' + message);
 }
 
+// Servers still running when a test fails are killed, not left behind.
+const children = new Set();
+
 export async function startServer(calmRun, args = []) {
   const child = spawn(calmRun, ['serve', '--port', '0', '--quiet', ...args],
                       { stdio: ['ignore', 'ignore', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   let stderr = '';
   const exited = new Promise(resolve =>
     child.on('exit', (code, signal) => resolve({ code, signal })));
@@ -80,6 +85,7 @@ export function withTimeout(promise, ms, what) {
 export function run(main) {
   main().then(() => process.exit(0), error => {
     console.log('FAILED: ' + (error && error.stack || error));
+    for (const child of children) child.kill('SIGKILL');
     process.exit(1);
   });
 }
