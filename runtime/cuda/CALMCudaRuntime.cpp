@@ -317,6 +317,30 @@ CALM_EXPORT int calmCudaCopyToHost(void *host, const void *device,
              : 1;
 }
 
+CALM_EXPORT void *calmCudaAlloc(size_t bytes) {
+  if (bytes == 0 || !ready())
+    return nullptr;
+  ScopedContext scope;
+  CUdeviceptr ptr = 0;
+  if (!check(cu().cuMemAlloc(&ptr, bytes), "cuMemAlloc"))
+    return nullptr;
+  // Zero-filled like the host buffers it stands for (a fresh KV cache).
+  if (!check(cu().cuMemsetD32Async(ptr, 0, bytes / 4, nullptr),
+             "cuMemsetD32Async") ||
+      !check(cu().cuCtxSynchronize(), "cuCtxSynchronize")) {
+    cu().cuMemFree(ptr);
+    return nullptr;
+  }
+  return reinterpret_cast<void *>(ptr);
+}
+
+CALM_EXPORT void calmCudaFree(void *device) {
+  if (!device || !ready())
+    return;
+  ScopedContext scope;
+  check(cu().cuMemFree(devicePtr(device)), "cuMemFree");
+}
+
 //===----------------------------------------------------------------------===//
 // The mgpu* entry points (MLIR 22 signatures).
 //===----------------------------------------------------------------------===//

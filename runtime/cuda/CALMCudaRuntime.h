@@ -43,6 +43,12 @@ void calmCudaClearError(void);
 int calmCudaCopyToDevice(void *device, const void *host, size_t bytes);
 int calmCudaCopyToHost(void *host, const void *device, size_t bytes);
 
+/// Device memory for callers outside generated code (weights, KV caches,
+/// call arguments): zero-filled, 256-byte aligned; null (and the reason in
+/// calmCudaLastError) when CUDA is unusable or the device is out of memory.
+void *calmCudaAlloc(size_t bytes);
+void calmCudaFree(void *device);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif
