@@ -36,6 +36,9 @@ typedef struct calm_session calm_session;
 /* Opens the model in `model_dir` (a CALM or a token-level Llama) with the
  * compiled code of `library` (from `calm-run compile -o`), refused with an
  * error naming the mismatch if it was built for another config, CPU or ABI.
+ * A library from `calm-run compile --device cuda` runs the model on the
+ * NVIDIA GPU (weights and KV caches in GPU memory; NULL with the driver's
+ * one-line reason where there is none); compiling on demand is for the CPU.
  * `numerics` NULL: the library's; otherwise it must be the library's,
  * spelled as calm-run prints it.
  * `library` NULL: compile on demand with `numerics` (NULL: f32) and the
@@ -51,8 +54,8 @@ calm_model *calm_model_open(const char *model_dir, const char *library,
 void calm_model_close(calm_model *model);
 
 /* A JSON object describing the model: kind ("calm" or "llama"), numerics,
- * cpu, vocab_size, chunk_tokens (K; 1 for a token model), context_tokens,
- * eos_token_id, library. Owned by the model. */
+ * cpu, device ("cpu" or "cuda"), vocab_size, chunk_tokens (K; 1 for a token
+ * model), context_tokens, eos_token_id, library. Owned by the model. */
 const char *calm_model_info(calm_model *model);
 
 /* A session: generation state (its own KV cache) with its own seed.

@@ -262,8 +262,10 @@ calm_model *calm_model_open(const char *modelDir, const char *library,
            : std::max<int64_t>(1, (*context + kTwinChunkTokens - 1) /
                                       kTwinChunkTokens);
   std::string wantedNumerics = numerics ? numerics : m.numerics;
-  auto check = [&](const ModelManifest &wanted)
-      -> llvm::Expected<std::unique_ptr<ModelCode>> {
+  auto check =
+      [&](ModelManifest wanted) -> llvm::Expected<std::unique_ptr<ModelCode>> {
+    // The library decides where the model runs (a CUDA library: the GPU).
+    wanted.device = m.device;
     if (llvm::Error e = checkModelManifest((*code)->getManifest(), wanted,
                                            numerics != nullptr, library))
       return std::move(e);
@@ -286,6 +288,7 @@ calm_model *calm_model_open(const char *modelDir, const char *library,
       {"kind", calm ? "calm" : "llama"},
       {"numerics", lm.getCompiled().getManifest().numerics},
       {"cpu", lm.getCompiled().getManifest().cpu},
+      {"device", lm.getCompiled().getManifest().device},
       {"vocab_size", lm.getVocabSize()},
       {"chunk_tokens", lm.getStepTokens()},
       {"context_tokens", calm ? lm.getContextTokens() : *context},

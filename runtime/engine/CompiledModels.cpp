@@ -19,6 +19,15 @@
 
 using namespace calm::runtime;
 
+/// The token model's runtime keeps its weights and cache in host memory.
+static llvm::Error refuseLlamaOnGPU(const CompileOptions &options) {
+  if (options.device == "cuda")
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "--device cuda runs CALMs; this token model runs on the CPU only");
+  return llvm::Error::success();
+}
+
 llvm::Expected<std::unique_ptr<CALMModel>>
 CALMModel::load(llvm::StringRef dir, const ModelOptions &options) {
   return load(
@@ -37,7 +46,10 @@ llvm::Expected<std::unique_ptr<LlamaModel>>
 LlamaModel::load(llvm::StringRef dir, const ModelOptions &options) {
   return load(
       dir, options,
-      [&](const LlamaConfig &config, const ModelBuildOptions &build) {
+      [&](const LlamaConfig &config, const ModelBuildOptions &build)
+          -> llvm::Expected<std::unique_ptr<ModelCode>> {
+        if (llvm::Error e = refuseLlamaOnGPU(options.compile))
+          return std::move(e);
         mlir::MLIRContext context;
         return openOrCompile(
             options.compile,
@@ -56,7 +68,10 @@ llvm::Expected<std::unique_ptr<LanguageModel>> calm::runtime::openCompiledModel(
         options.compile, getCALMManifest(config, ae, build, numerics),
         [&] { return buildCALMModule(context, config, ae, build); });
   };
-  auto llama = [&](const LlamaConfig &config, const ModelBuildOptions &build) {
+  auto llama = [&](const LlamaConfig &config, const ModelBuildOptions &build)
+      -> llvm::Expected<std::unique_ptr<ModelCode>> {
+    if (llvm::Error e = refuseLlamaOnGPU(options.compile))
+      return std::move(e);
     mlir::MLIRContext context;
     return openOrCompile(
         options.compile, getLlamaManifest(config, build, numerics),
@@ -78,6 +93,8 @@ llvm::Expected<BuiltModel> calm::runtime::buildModelFromDirectory(
   std::string numerics = options.compile.numerics.str();
   ModelBuildOptions build = options.build;
   if (*kind == ModelKind::Llama) {
+    if (llvm::Error e = refuseLlamaOnGPU(options.compile))
+      return std::move(e);
     auto config = readLlamaConfig(configPath);
     if (!config)
       return config.takeError();

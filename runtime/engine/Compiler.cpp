@@ -92,18 +92,29 @@ llvm::Error calm::runtime::lowerToLLVMDialect(mlir::ModuleOp module,
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::calm::registerAllDialects(registry);
+  // gpu-module-to-binary translates the kernels to LLVM IR mid-pipeline.
+  mlir::registerAllToLLVMIRTranslations(registry);
   ctx->appendDialectRegistry(registry);
   DiagnosticCollector diagnostics(ctx);
   mlir::PassManager pm(ctx);
-  // calm-cpu-pipeline as calm-opt runs it (`calm-run compile --emit=mlir`
-  // prints the options); the selection was parsed already and its
-  // canonical spelling re-parses.
-  mlir::calm::CPUPipelineOptions cpu;
-  cpu.numerics = options.numerics.str();
-  cpu.vectorWidth = options.vectorWidth;
-  cpu.ukernels = options.ukernels;
-  cpu.polynomialExp = options.polynomialExp;
-  mlir::calm::buildCPUPipeline(pm, cpu);
+  if (options.device == "cuda") {
+    // calm-gpu-pipeline as calm-opt runs it; the microkernels are CPU
+    // code, so every contraction is a kernel and the weights stay f32.
+    mlir::calm::GPUPipelineOptions gpu;
+    gpu.numerics = options.numerics.str();
+    gpu.chip = options.gpuChips;
+    mlir::calm::buildGPUPipeline(pm, gpu);
+  } else {
+    // calm-cpu-pipeline as calm-opt runs it (`calm-run compile --emit=mlir`
+    // prints the options); the selection was parsed already and its
+    // canonical spelling re-parses.
+    mlir::calm::CPUPipelineOptions cpu;
+    cpu.numerics = options.numerics.str();
+    cpu.vectorWidth = options.vectorWidth;
+    cpu.ukernels = options.ukernels;
+    cpu.polynomialExp = options.polynomialExp;
+    mlir::calm::buildCPUPipeline(pm, cpu);
+  }
   if (mlir::failed(pm.run(module)))
     return makeError("lowering the model failed: " +
                      (diagnostics.message.empty() ? std::string("unknown error")
@@ -144,12 +155,20 @@ calm::runtime::translateToLLVMIR(mlir::ModuleOp module) {
   return text;
 }
 
-/// Host target machine (CPU name and features of this machine).
-static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostMachine() {
+/// Target machine of the host code: this machine's CPU name and features,
+/// or (`generic`, for CUDA libraries, whose host code only launches
+/// kernels) the baseline CPU of this machine's architecture.
+static llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+hostMachine(bool generic) {
   initializeNativeTarget();
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return builder.takeError();
+  if (generic) {
+    llvm::Triple triple = builder->getTargetTriple();
+    builder->setCPU(triple.isX86() ? "x86-64" : "generic");
+    builder->getFeatures() = llvm::SubtargetFeatures();
+  }
   builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
   builder->setRelocationModel(llvm::Reloc::PIC_);
   return builder->createTargetMachine();
@@ -200,6 +219,9 @@ static std::string cacheKey(mlir::ModuleOp module, const CompileOptions &o,
   hash.update(o.ukernels ? "ukernels" : "codegen");
   hash.update(o.polynomialExp ? "polynomial-exp" : "libm-exp");
   hash.update(o.manifest.toJSON());
+  hash.update(o.device);
+  if (o.device == "cuda")
+    hash.update(o.gpuChips);
   hash.update(LLVM_VERSION_STRING);
   hash.update(tm.getTargetCPU());
   hash.update(tm.getTargetFeatureString());
@@ -218,7 +240,34 @@ static std::string cacheKey(mlir::ModuleOp module, const CompileOptions &o,
 CompiledModule::CompiledModule() : ModelCode(Kind::JIT) {}
 CompiledModule::~CompiledModule() = default;
 
+llvm::Expected<ModelCode *> CompiledModule::library() const {
+  std::lock_guard<std::mutex> guard(libraryLock);
+  if (linked)
+    return linked.get();
+  // Linked into a temporary shared object and loaded with dlopen, so that
+  // its constructors (which load the kernel modules) run as in a model
+  // library; the mapping outlives the file.
+  llvm::SmallString<128> path;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("calm-model", "so", path))
+    return makeError("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover remove(path);
+  if (llvm::Error e = writeSharedLibrary(path))
+    return std::move(e);
+  auto loaded = loadModelLibrary(path);
+  if (!loaded)
+    return loaded.takeError();
+  linked = std::move(*loaded);
+  return linked.get();
+}
+
 llvm::Expected<void *> CompiledModule::lookup(llvm::StringRef function) const {
+  if (!jit) {
+    auto code = library();
+    if (!code)
+      return code.takeError();
+    return (*code)->lookup(function);
+  }
   auto symbol = jit->lookup(("_mlir_ciface_" + function).str());
   if (!symbol)
     return symbol.takeError();
@@ -226,6 +275,14 @@ llvm::Expected<void *> CompiledModule::lookup(llvm::StringRef function) const {
 }
 
 std::string CompiledModule::weightManifest() const {
+  if (!jit) {
+    auto code = library();
+    if (!code) {
+      llvm::consumeError(code.takeError());
+      return "";
+    }
+    return (*code)->weightManifest();
+  }
   auto symbol = jit->lookup(mlir::calm::kWeightManifestSymbol);
   if (!symbol) {
     llvm::consumeError(symbol.takeError());
@@ -303,13 +360,16 @@ llvm::Error CompiledModule::writeSharedLibrary(llvm::StringRef path) const {
 llvm::Expected<std::unique_ptr<CompiledModule>>
 calm::runtime::compileModule(mlir::ModuleOp module,
                              const CompileOptions &options) {
-  auto tm = hostMachine();
+  bool cuda = options.device == "cuda";
+  auto tm = hostMachine(/*generic=*/cuda);
   if (!tm)
     return tm.takeError();
   std::unique_ptr<CompiledModule> compiled(new CompiledModule());
   CompileOptions withTarget = options;
   withTarget.manifest.cpu = (*tm)->getTargetCPU().str();
   withTarget.manifest.features = (*tm)->getTargetFeatureString().str();
+  withTarget.manifest.device = options.device;
+  withTarget.manifest.gpu = cuda ? options.gpuChips : "";
   compiled->manifest = withTarget.manifest;
   compiled->key = cacheKey(module, withTarget, **tm);
 
@@ -373,6 +433,10 @@ calm::runtime::compileModule(mlir::ModuleOp module,
         llvm::StringRef(bytes->data(), bytes->size()), "calm-model.o");
   }
   compiled->object = object->getBuffer().str();
+  // CUDA code is linked and loaded on first use (CompiledModule::library):
+  // `compile -o` only writes it, on machines without a GPU too.
+  if (cuda)
+    return std::move(compiled);
 
   auto jit = llvm::orc::LLJITBuilder().create();
   if (!jit)
@@ -409,8 +473,11 @@ llvm::Expected<std::unique_ptr<ModelCode>> calm::runtime::openOrCompile(
     auto compiled = loadModelLibrary(options.library);
     if (!compiled)
       return compiled.takeError();
+    ModelManifest want = wanted;
+    want.device = options.deviceGiven ? options.device
+                                      : (*compiled)->getManifest().device;
     if (llvm::Error e =
-            checkModelManifest((*compiled)->getManifest(), wanted,
+            checkModelManifest((*compiled)->getManifest(), want,
                                options.numericsGiven, options.library))
       return std::move(e);
     return compiled;

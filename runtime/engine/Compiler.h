@@ -23,6 +23,7 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace llvm::orc {
@@ -41,7 +42,9 @@ llvm::Error lowerToLLVMDialect(mlir::ModuleOp module,
 /// LLVM IR text of a module already in the LLVM dialect.
 llvm::Expected<std::string> translateToLLVMIR(mlir::ModuleOp module);
 
-/// Native code for a built module, loaded into an ORC JIT.
+/// Native code for a built module: loaded into an ORC JIT, or for CUDA
+/// (whose host code has constructors that load the kernels) linked into a
+/// shared object and loaded with dlopen when first looked up.
 class CompiledModule : public ModelCode {
 public:
   ~CompiledModule() override;
@@ -63,7 +66,11 @@ private:
   friend llvm::Expected<std::unique_ptr<CompiledModule>>
   compileModule(mlir::ModuleOp, const CompileOptions &);
   CompiledModule();
+  /// The linked and loaded shared object of code without a JIT (CUDA).
+  llvm::Expected<ModelCode *> library() const;
   std::unique_ptr<llvm::orc::LLJIT> jit;
+  mutable std::mutex libraryLock;
+  mutable std::unique_ptr<ModelCode> linked;
   /// The object file, for writeSharedLibrary.
   std::string object;
   bool fromCache = false;

@@ -35,6 +35,13 @@ struct CompileOptions {
   std::string library;
   /// Whether `numerics` was asked for; if not, a library's own is used.
   bool numericsGiven = true;
+  /// "cpu", or "cuda": calm-gpu-pipeline's host code (generic x86-64, so
+  /// that a library runs on any GPU machine's CPU) with the kernels
+  /// embedded as a fatbin for `gpuChips`.
+  std::string device = "cpu";
+  std::string gpuChips = "sm_80,sm_90";
+  /// Whether `device` was asked for; if not, a library's own is used.
+  bool deviceGiven = true;
 };
 
 } // namespace calm::runtime

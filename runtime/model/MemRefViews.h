@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace calm::runtime {
@@ -72,6 +73,29 @@ private:
 
 inline ByteBuffer bytes(const WeightBuffer &w) {
   return view<uint8_t, 1>(w.data(), {static_cast<int64_t>(w.size())});
+}
+
+/// Zero-filled GPU memory (runtime/cuda's calmCudaAlloc), freed with the
+/// object: the weights, KV caches and call arguments of a model compiled
+/// for --device cuda. data() is null when the allocation failed (the
+/// reason is in calmCudaLastError()).
+class DeviceBuffer {
+public:
+  DeviceBuffer() = default;
+  explicit DeviceBuffer(uint64_t bytes);
+  DeviceBuffer(DeviceBuffer &&other) noexcept { *this = std::move(other); }
+  DeviceBuffer &operator=(DeviceBuffer &&other) noexcept;
+  ~DeviceBuffer();
+  uint8_t *data() const { return bytes; }
+  uint64_t size() const { return length; }
+
+private:
+  uint8_t *bytes = nullptr;
+  uint64_t length = 0;
+};
+
+inline ByteBuffer bytes(const DeviceBuffer &d) {
+  return view<uint8_t, 1>(d.data(), {static_cast<int64_t>(d.size())});
 }
 
 } // namespace calm::runtime

@@ -111,6 +111,8 @@ std::string ModelManifest::toJSON() const {
                        {"numerics", numerics},
                        {"cpu", cpu},
                        {"features", features},
+                       {"device", device},
+                       {"gpu", gpu},
                        {"functions", std::move(fns)}};
   return llvm::formatv("{0:2}", llvm::json::Value(std::move(o))).str();
 }
@@ -145,6 +147,12 @@ calm::runtime::parseModelManifest(llvm::StringRef json, llvm::StringRef path) {
       !str("features", m.features))
     return bad("lacks a field");
   m.abi = static_cast<int>(*abi);
+  // Libraries written before the GPU path run on the CPU.
+  if (!str("device", m.device))
+    m.device = "cpu";
+  str("gpu", m.gpu);
+  if (m.device != "cpu" && m.device != "cuda")
+    return bad("names an unknown device '" + m.device + "'");
   for (const llvm::json::Value &name : *order) {
     std::optional<llvm::StringRef> n = name.getAsString();
     std::optional<llvm::StringRef> v = n ? config->getString(*n) : std::nullopt;
@@ -191,6 +199,10 @@ llvm::Error calm::runtime::checkModelManifest(const ModelManifest &library,
   if (library.config.size() != wanted.config.size())
     return makeError(path + ": built for a config with other fields than "
                             "this model's");
+  if (library.device != wanted.device)
+    return makeError(llvm::formatv("{0}: compiled for --device {1}, this run "
+                                   "is --device {2}",
+                                   path, library.device, wanted.device));
   if (numericsGiven && library.numerics != wanted.numerics)
     return makeError(llvm::formatv("{0}: compiled with numerics {1}, not the "
                                    "{2} asked for",

@@ -42,8 +42,13 @@ struct ModelManifest {
   std::vector<std::pair<std::string, std::string>> config;
   /// The numerics selection, canonical (NumericsSelection::str()).
   std::string numerics;
-  /// Target CPU name and LLVM feature string (+avx2,-amx-tile,...).
+  /// Target CPU name and LLVM feature string (+avx2,-amx-tile,...) of the
+  /// host code.
   std::string cpu, features;
+  /// Where the model runs: "cpu", or "cuda" (host code that launches
+  /// kernels embedded for the `gpu` chips, e.g. "sm_80,sm_90").
+  std::string device = "cpu";
+  std::string gpu;
   /// The C-interface functions the runtime calls.
   std::vector<std::string> functions;
 
@@ -67,7 +72,7 @@ llvm::Expected<ModelManifest> parseModelManifest(llvm::StringRef json,
 
 /// A one-line error naming the first difference between what the library
 /// at `path` was built for and what this run needs (ABI, model kind, a
-/// config field, numerics), or success. `numericsGiven` false: any
+/// config field, numerics, device), or success. `numericsGiven` false: any
 /// numerics is accepted (the library's is used).
 llvm::Error checkModelManifest(const ModelManifest &library,
                                const ModelManifest &wanted, bool numericsGiven,

@@ -4,6 +4,7 @@
 #include "model/MemRefViews.h"
 #include "model/ModelFunctions.h"
 
+#include "cuda/CALMCudaRuntime.h"
 #include "ukernels/NumericsForm.h"
 #include "ukernels/UKernels.h"
 
@@ -61,7 +62,86 @@ void releasePages(const TensorView &t) {
     madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED);
 }
 
+/// A compiled call's array arguments where its code runs: on the CPU the
+/// host arrays themselves; on the GPU device copies, the inputs uploaded
+/// as they are added and the outputs downloaded by finish(). When an
+/// allocation or a copy fails, ok() is false: the caller skips the call and
+/// the CUDA error surfaces from CALMModel::deviceStatus().
+class CallArgs {
+public:
+  explicit CallArgs(bool gpu) : gpu(gpu) {}
+  CallArgs(const CallArgs &) = delete;
+  CallArgs &operator=(const CallArgs &) = delete;
+  ~CallArgs() { finish(); }
+  template <typename T> T *in(llvm::ArrayRef<T> host) {
+    if (!gpu)
+      return const_cast<T *>(host.data());
+    T *device = allocate<T>(host.size());
+    if (device &&
+        calmCudaCopyToDevice(device, host.data(), host.size() * sizeof(T)))
+      failed = true;
+    return device;
+  }
+  template <typename T> T *out(llvm::MutableArrayRef<T> host) {
+    if (!gpu)
+      return host.data();
+    T *device = allocate<T>(host.size());
+    if (device)
+      results.push_back({host.data(), device, host.size() * sizeof(T)});
+    return device;
+  }
+  bool ok() const { return !failed; }
+  /// Downloads the outputs (once) and frees the device copies.
+  void finish() {
+    for (const Result &r : results)
+      if (!failed && calmCudaCopyToHost(r.host, r.device, r.bytes))
+        failed = true;
+    results.clear();
+    buffers.clear();
+  }
+
+private:
+  template <typename T> T *allocate(size_t count) {
+    if (count == 0)
+      return nullptr;
+    buffers.emplace_back(count * sizeof(T));
+    if (!buffers.back().data())
+      failed = true;
+    return reinterpret_cast<T *>(buffers.back().data());
+  }
+  struct Result {
+    void *host;
+    const void *device;
+    size_t bytes;
+  };
+  bool gpu, failed = false;
+  std::vector<DeviceBuffer> buffers;
+  std::vector<Result> results;
+};
+
 } // namespace
+
+DeviceBuffer::DeviceBuffer(uint64_t size) {
+  bytes = static_cast<uint8_t *>(calmCudaAlloc(size));
+  length = bytes ? size : 0;
+}
+
+DeviceBuffer &DeviceBuffer::operator=(DeviceBuffer &&other) noexcept {
+  if (this != &other) {
+    this->~DeviceBuffer();
+    bytes = other.bytes;
+    length = other.length;
+    other.bytes = nullptr;
+    other.length = 0;
+  }
+  return *this;
+}
+
+DeviceBuffer::~DeviceBuffer() {
+  if (bytes)
+    calmCudaFree(bytes);
+  bytes = nullptr;
+}
 
 llvm::Error calm::runtime::copyToF32(const TensorView &t, llvm::StringRef path,
                                      float *out) {
@@ -231,10 +311,55 @@ llvm::Error calm::runtime::packWeights(
 CALMModel::~CALMModel() = default;
 
 uint64_t CALMModel::weightBytes() const {
+  if (gpu)
+    return calmDevice.size() + aeDevice.size();
   return calmWeights.size() + aeWeights.size();
 }
 uint64_t CALMModel::cacheBytes() const {
+  if (gpu)
+    return cache.deviceK.size() + cache.deviceV.size();
   return 4 * (cache.k.size() + cache.v.size());
+}
+
+llvm::Error CALMModel::deviceStatus() const {
+  if (!gpu)
+    return llvm::Error::success();
+  if (const char *error = calmCudaLastError())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   llvm::Twine("CUDA: ") + error);
+  return llvm::Error::success();
+}
+
+/// Device memory of `bytes`, or a one-line error naming what it was for.
+static llvm::Expected<DeviceBuffer> allocateOnGPU(uint64_t bytes,
+                                                  llvm::StringRef what) {
+  DeviceBuffer buffer(bytes);
+  if (bytes && !buffer.data()) {
+    const char *why = calmCudaLastError();
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("cannot allocate {0} MB of GPU memory for {1}: {2}",
+                      bytes >> 20, what, why ? why : "unknown error"));
+  }
+  return std::move(buffer);
+}
+
+/// Moves packed weights to the GPU (the host copy is freed).
+static llvm::Expected<DeviceBuffer> uploadWeights(WeightBuffer &host,
+                                                  llvm::StringRef what) {
+  auto device = allocateOnGPU(host.size(), what);
+  if (!device)
+    return device.takeError();
+  if (host.size() &&
+      calmCudaCopyToDevice(device->data(), host.data(), host.size())) {
+    const char *why = calmCudaLastError();
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("cannot copy {0} to the GPU: {1}", what,
+                      why ? why : "unknown error"));
+  }
+  host = WeightBuffer();
+  return device;
 }
 
 static double secondsSince(std::chrono::steady_clock::time_point start) {
@@ -282,15 +407,29 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options,
                                : std::to_string(cache >> 17) + " MB",
                       memory >> 20));
 
-  m->cache.k.assign(cache, 0.0f);
-  m->cache.v.assign(cache, 0.0f);
-
   auto codeStart = std::chrono::steady_clock::now();
   auto compiled = source(ck.config, ck.aeConfig, m->build);
   m->loadTimes.code = secondsSince(codeStart);
   if (!compiled)
     return compiled.takeError();
   m->compiled = std::move(*compiled);
+  m->gpu = m->compiled->getManifest().device == "cuda";
+  if (m->gpu) {
+    if (const char *why = calmCudaProbe())
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     llvm::Twine("--device cuda: ") + why);
+    auto k = allocateOnGPU(4 * cache, "the KV cache");
+    if (!k)
+      return k.takeError();
+    auto v = allocateOnGPU(4 * cache, "the KV cache");
+    if (!v)
+      return v.takeError();
+    m->cache.deviceK = std::move(*k);
+    m->cache.deviceV = std::move(*v);
+  } else {
+    m->cache.k.assign(cache, 0.0f);
+    m->cache.v.assign(cache, 0.0f);
+  }
   // In the order of getCALMFunctions().
   void **slots[] = {&m->fnCompress, &m->fnStep,   &m->fnPrefill, &m->fnHead,
                     &m->fnHeadRows, &m->fnEncode, &m->fnDecode};
@@ -320,6 +459,20 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options,
                                          : ck.aeWeights.getPath(),
           m->aeWeights))
     return std::move(e);
+  if (m->gpu) {
+    auto calmDevice = uploadWeights(m->calmWeights, "the CALM's weights");
+    if (!calmDevice)
+      return calmDevice.takeError();
+    m->calmDevice = std::move(*calmDevice);
+    auto aeDevice = uploadWeights(m->aeWeights, "the autoencoder's weights");
+    if (!aeDevice)
+      return aeDevice.takeError();
+    m->aeDevice = std::move(*aeDevice);
+    // The kernel modules loaded when the code did (its constructors): a
+    // GPU the fatbin has no code for fails there.
+    if (llvm::Error e = m->deviceStatus())
+      return std::move(e);
+  }
   m->loadTimes.total = secondsSince(start);
   m->loadTimes.weights = secondsSince(weightsStart);
   return std::move(m);
@@ -329,14 +482,22 @@ void CALMModel::inputCompress(llvm::ArrayRef<int32_t> ids,
                               llvm::MutableArrayRef<float> out) {
   const CALMConfig &c = getConfig();
   int64_t n = ids.size() / c.patchSize;
-  W w = bytes(calmWeights);
-  I2 in = view<int32_t, 2>(ids.data(), {n, c.patchSize});
-  F2 o = view<float, 2>(out.data(), {n, c.hiddenSize});
-  reinterpret_cast<void (*)(W *, I2 *, F2 *)>(fnCompress)(&w, &in, &o);
+  W w = calmWeightsArg();
+  CallArgs args(gpu);
+  I2 in = view<int32_t, 2>(args.in(ids), {n, c.patchSize});
+  F2 o = view<float, 2>(args.out(out), {n, c.hiddenSize});
+  if (args.ok())
+    reinterpret_cast<void (*)(W *, I2 *, F2 *)>(fnCompress)(&w, &in, &o);
 }
 
 CALMCache CALMModel::newCache() const {
   CALMCache c;
+  if (gpu) {
+    // A failed allocation leaves the cache empty; prefill refuses it.
+    c.deviceK = DeviceBuffer(cache.deviceK.size());
+    c.deviceV = DeviceBuffer(cache.deviceV.size());
+    return c;
+  }
   c.k.assign(cache.k.size(), 0.0f);
   c.v.assign(cache.v.size(), 0.0f);
   return c;
@@ -362,13 +523,25 @@ llvm::Error CALMModel::prefill(CALMCache &kv, llvm::ArrayRef<int32_t> chunks,
           llvm::inconvertibleErrorCode(),
           llvm::formatv("token id {0} is outside the vocabulary [0, {1})", id,
                         c.vocabSize));
-  W w = bytes(calmWeights);
-  I2 in = view<int32_t, 2>(chunks.data(), {m, c.patchSize});
-  W kc = bytes(kv.k), vc = bytes(kv.v);
-  F2 o = view<float, 2>(hidden.data(), {m, c.hiddenSize});
+  if (gpu && (!kv.deviceK.data() || !kv.deviceV.data()))
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "this sequence has no KV cache: its GPU allocation failed");
+  if (llvm::Error e = deviceStatus())
+    return e;
+  W w = calmWeightsArg();
+  CallArgs args(gpu);
+  I2 in = view<int32_t, 2>(args.in(chunks), {m, c.patchSize});
+  W kc = gpu ? bytes(kv.deviceK) : bytes(kv.k);
+  W vc = gpu ? bytes(kv.deviceV) : bytes(kv.v);
+  F2 o = view<float, 2>(args.out(hidden), {m, c.hiddenSize});
   // One chunk takes the decode step's static-shape function.
-  reinterpret_cast<void (*)(W *, I2 *, int64_t, W *, W *, F2 *)>(
-      m == 1 ? fnStep : fnPrefill)(&w, &in, kv.position, &kc, &vc, &o);
+  if (args.ok())
+    reinterpret_cast<void (*)(W *, I2 *, int64_t, W *, W *, F2 *)>(
+        m == 1 ? fnStep : fnPrefill)(&w, &in, kv.position, &kc, &vc, &o);
+  args.finish();
+  if (llvm::Error e = deviceStatus())
+    return e;
   kv.position += m;
   return llvm::Error::success();
 }
@@ -388,21 +561,28 @@ void CALMModel::callHead(void *fn, llvm::ArrayRef<float> hidden, int64_t n,
                          llvm::MutableArrayRef<float> latents) {
   const CALMConfig &c = getConfig();
   auto call = [&](int64_t row, int64_t rows, int64_t draw, int64_t draws) {
-    W w = bytes(calmWeights);
-    F2 h = view<float, 2>(hidden.data() + row * c.hiddenSize,
-                          {rows, c.hiddenSize});
-    F3 nz = view<float, 3>(noise.data() + (row * s + draw) * c.noiseSize,
+    W w = calmWeightsArg();
+    CallArgs args(gpu);
+    F2 h = view<float, 2>(
+        args.in(hidden.slice(row * c.hiddenSize, rows * c.hiddenSize)),
+        {rows, c.hiddenSize});
+    F3 nz = view<float, 3>(args.in(noise.slice((row * s + draw) * c.noiseSize,
+                                               rows * draws * c.noiseSize)),
                            {rows, draws, c.noiseSize});
-    F3 o = view<float, 3>(latents.data() + (row * s + draw) * c.latentSize,
-                          {rows, draws, c.latentSize});
-    reinterpret_cast<void (*)(W *, F2 *, F3 *, F3 *)>(fn)(&w, &h, &nz, &o);
+    F3 o =
+        view<float, 3>(args.out(latents.slice((row * s + draw) * c.latentSize,
+                                              rows * draws * c.latentSize)),
+                       {rows, draws, c.latentSize});
+    if (args.ok())
+      reinterpret_cast<void (*)(W *, F2 *, F3 *, F3 *)>(fn)(&w, &h, &nz, &o);
   };
   // Every row (or, for one hidden state, every draw) is computed on its own
   // by the head, so ranges of them run on the threads at once, the compiled
   // code's norms and activations included; each range's layers then run
-  // on its thread alone. Not where an activation scale spans the call.
+  // on its thread alone. Not where an activation scale spans the call, nor
+  // on the GPU (one launch sequence for all rows).
   int64_t count = n > 1 ? n : s;
-  if (count < kMinSplitRows || calmWeights.hasPerCallScales() ||
+  if (gpu || count < kMinSplitRows || calmWeights.hasPerCallScales() ||
       ukernels::getThreads() < 2)
     return call(0, n, 0, s);
   ukernels::parallelFor(count, [&](int64_t begin, int64_t end) {
@@ -430,10 +610,12 @@ void CALMModel::aeDecode(llvm::ArrayRef<float> latents,
                          llvm::MutableArrayRef<float> logits) {
   const AutoencoderConfig &a = getAEConfig();
   int64_t n = latents.size() / a.latentSize;
-  W w = bytes(aeWeights);
-  F2 z = view<float, 2>(latents.data(), {n, a.latentSize});
-  F3 o = view<float, 3>(logits.data(), {n, a.patchSize, a.vocabSize});
-  reinterpret_cast<void (*)(W *, F2 *, F3 *)>(fnDecode)(&w, &z, &o);
+  W w = aeWeightsArg();
+  CallArgs args(gpu);
+  F2 z = view<float, 2>(args.in(latents), {n, a.latentSize});
+  F3 o = view<float, 3>(args.out(logits), {n, a.patchSize, a.vocabSize});
+  if (args.ok())
+    reinterpret_cast<void (*)(W *, F2 *, F3 *)>(fnDecode)(&w, &z, &o);
 }
 
 std::vector<int32_t> CALMModel::decodeTokens(llvm::ArrayRef<float> latents) {
@@ -469,7 +651,7 @@ std::vector<int32_t> CALMModel::decodeTokens(llvm::ArrayRef<float> latents) {
       for (int64_t i = begin * a.patchSize; i < end * a.patchSize; ++i)
         tokens[first * a.patchSize + i] = ukernels::argmax(&logits[i * v], v);
     };
-    if (count < kMinSplitRows || aeWeights.hasPerCallScales()) {
+    if (gpu || count < kMinSplitRows || aeWeights.hasPerCallScales()) {
       decode(0, count);
       // Rows split over the threads (each row's maximum found by one).
       calm::ukernels::parallelFor(count, pick);
@@ -490,9 +672,12 @@ void CALMModel::aeEncode(llvm::ArrayRef<int32_t> ids,
                          llvm::MutableArrayRef<float> logStd) {
   const AutoencoderConfig &a = getAEConfig();
   int64_t n = ids.size() / a.patchSize;
-  W w = bytes(aeWeights);
-  I2 in = view<int32_t, 2>(ids.data(), {n, a.patchSize});
-  F2 m = view<float, 2>(mean.data(), {n, a.latentSize});
-  F2 l = view<float, 2>(logStd.data(), {n, a.latentSize});
-  reinterpret_cast<void (*)(W *, I2 *, F2 *, F2 *)>(fnEncode)(&w, &in, &m, &l);
+  W w = aeWeightsArg();
+  CallArgs args(gpu);
+  I2 in = view<int32_t, 2>(args.in(ids), {n, a.patchSize});
+  F2 m = view<float, 2>(args.out(mean), {n, a.latentSize});
+  F2 l = view<float, 2>(args.out(logStd), {n, a.latentSize});
+  if (args.ok())
+    reinterpret_cast<void (*)(W *, I2 *, F2 *, F2 *)>(fnEncode)(&w, &in, &m,
+                                                                &l);
 }

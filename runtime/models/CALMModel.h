@@ -50,6 +50,8 @@ struct ModelOptions {
 /// prefilled at once on different threads.
 struct CALMCache {
   std::vector<float> k, v;
+  /// K and V in GPU memory instead, for a model on --device cuda.
+  DeviceBuffer deviceK, deviceV;
   int64_t position = 0;
 };
 
@@ -68,6 +70,10 @@ public:
   const CALMConfig &getConfig() const { return checkpoint->config; }
   const AutoencoderConfig &getAEConfig() const { return checkpoint->aeConfig; }
   const ModelCode &getCompiled() const { return *compiled; }
+  /// Whether the code runs on the GPU (a model compiled for --device
+  /// cuda): weights and KV caches live in GPU memory, and each call copies
+  /// its arguments in and its results out.
+  bool onGPU() const { return gpu; }
   const LoadTimes &getLoadTimes() const { return loadTimes; }
   /// Bytes of the weights as stored (CALM + autoencoder).
   uint64_t weightBytes() const;
@@ -77,6 +83,10 @@ public:
   /// Input compression of `n` chunks: ids [n, K] -> out [n, d].
   void inputCompress(llvm::ArrayRef<int32_t> ids,
                      llvm::MutableArrayRef<float> out);
+  /// The first CUDA error since the model was opened, as one line, or
+  /// success (the calls without a result report theirs here; step and
+  /// prefill fail with it).
+  llvm::Error deviceStatus() const;
   /// Chunks held in the KV cache.
   int64_t getPosition() const { return cache.position; }
   void resetCache() { cache.position = 0; }
@@ -128,10 +138,19 @@ private:
   void callHead(void *fn, llvm::ArrayRef<float> hidden, int64_t n, int64_t s,
                 llvm::ArrayRef<float> noise,
                 llvm::MutableArrayRef<float> latents);
+  /// The weight buffers' descriptors where the code reads them.
+  ByteBuffer calmWeightsArg() const {
+    return gpu ? bytes(calmDevice) : bytes(calmWeights);
+  }
+  ByteBuffer aeWeightsArg() const {
+    return gpu ? bytes(aeDevice) : bytes(aeWeights);
+  }
   std::unique_ptr<CALMCheckpoint> checkpoint;
   std::unique_ptr<ModelCode> compiled;
   LoadTimes loadTimes;
   WeightBuffer calmWeights, aeWeights;
+  bool gpu = false;
+  DeviceBuffer calmDevice, aeDevice;
   CALMCache cache;
   /// Logits buffers of decodeTokens, kept for reuse (a fresh one per call
   /// costs its page faults): one per concurrent caller.

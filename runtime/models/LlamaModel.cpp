@@ -74,6 +74,10 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options,
   if (!compiled)
     return compiled.takeError();
   m->compiled = std::move(*compiled);
+  if (m->compiled->getManifest().device != "cpu")
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "--device cuda runs CALMs; this token model runs on the CPU only");
   // In the order of getLlamaFunctions().
   void **slots[] = {&m->fnStep, &m->fnPrefill};
   for (auto [signature, slot] : llvm::zip_equal(getLlamaFunctions(), slots)) {

@@ -18,7 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "CALMCudaRuntime.h"
+#include "cuda/CALMCudaRuntime.h"
 #include "engine/CompiledModels.h"
 #include "engine/Compiler.h"
 #include "models/LanguageModel.h"
@@ -178,10 +178,22 @@ static cl::opt<uint64_t> seed("seed",
                               cl::desc("Random seed (same seed, same output)"),
                               cl::init(0), cl::cat(category),
                               cl::sub(generateCommand), cl::sub(evalCommand));
-static cl::opt<std::string> device("device", cl::desc("cpu (default) or cuda"),
-                                   cl::init("cpu"), cl::cat(category),
-                                   cl::sub(generateCommand),
-                                   cl::sub(evalCommand), cl::sub(serveCommand));
+static cl::opt<std::string> device(
+    "device",
+    cl::desc("cpu (default) or cuda: run a CALM on the NVIDIA GPU (weights "
+             "and KV cache in GPU memory; token models run on the CPU "
+             "only); compile writes CUDA code. With --library: the "
+             "library's device unless given"),
+    cl::init("cpu"), cl::cat(category), cl::sub(compileCommand),
+    cl::sub(generateCommand), cl::sub(evalCommand), cl::sub(serveCommand));
+static cl::opt<std::string> gpuChip(
+    "gpu-chip",
+    cl::desc("--device cuda: NVIDIA targets of the kernels, comma-separated "
+             "(one fatbin with a cubin each, plus PTX of the newest for "
+             "later GPUs; needs the CUDA toolkit's ptxas)"),
+    cl::value_desc("sm_XX[,...]"), cl::init("sm_80,sm_90"), cl::cat(category),
+    cl::sub(compileCommand), cl::sub(generateCommand), cl::sub(evalCommand),
+    cl::sub(serveCommand));
 static cl::opt<unsigned> threads(
     "threads",
     cl::desc("Threads of the linear layers (split over output channels; "
@@ -276,6 +288,13 @@ static Expected<CompileOptions> compileOptions() {
   options.library = libraryPath;
   options.numericsGiven =
       libraryPath.empty() || numerics.getNumOccurrences() > 0;
+  if (device != "cpu" && device != "cuda")
+    return createStringError(inconvertibleErrorCode(),
+                             "--device must be cpu or cuda, not '" + device +
+                                 "'");
+  options.device = device;
+  options.deviceGiven = libraryPath.empty() || device.getNumOccurrences() > 0;
+  options.gpuChips = gpuChip;
   if (!noCache)
     options.cacheDir = cacheDir.empty() ? getDefaultCacheDir() : cacheDir;
   return options;
@@ -308,6 +327,44 @@ loadModel(const CompileOptions &compile) {
   return openCompiledModel(modelDir, options, maxChunks);
 }
 
+/// compile --device cuda: nothing is run or uploaded, so that CUDA code is
+/// compiled (and libraries written) on machines without a GPU too.
+static int compileForGPU(mlir::MLIRContext &context,
+                         const CompileOptions &options) {
+  ModelOptions modelOptions;
+  modelOptions.compile = options;
+  if (!aeDir.empty())
+    modelOptions.aeDir = aeDir;
+  auto built =
+      buildModelFromDirectory(context, modelDir, modelOptions, maxChunks);
+  if (!built)
+    return fail(built.takeError());
+  CompileOptions compile = options;
+  compile.manifest = built->manifest;
+  auto compiled = compileModule(*built->module, compile);
+  if (!compiled)
+    return fail(compiled.takeError());
+  outs() << formatv(
+      "compiled {0} with numerics {1} for cuda ({2}): {3}, "
+      "cache key {4}\n",
+      modelDir, options.numerics.str(), options.gpuChips,
+      (*compiled)->loadedFromCache()
+          ? std::string("object cache hit")
+          : formatv("{0:f2} s", (*compiled)->compileSeconds()).str(),
+      (*compiled)->getCacheKey());
+  if (outputPath.empty())
+    return 0;
+  if (Error e = (*compiled)->writeSharedLibrary(outputPath))
+    return fail(std::move(e));
+  uint64_t size = 0;
+  sys::fs::file_size(outputPath, size);
+  const ModelManifest &m = (*compiled)->getManifest();
+  outs() << formatv("wrote {0} ({1:f1} KB): model ABI {2}, numerics {3}, "
+                    "device cuda ({4}), host CPU {5}\n",
+                    outputPath, size / 1024.0, m.abi, m.numerics, m.gpu, m.cpu);
+  return 0;
+}
+
 static int runCompile() {
   auto options = compileOptions();
   if (!options)
@@ -324,11 +381,16 @@ static int runCompile() {
     if (emit == Emit::MLIR) {
       // The lowering the runtime applies, as a calm-opt pipeline, so that
       // this output can be lowered outside calm-run exactly as inside.
-      outs() << formatv("// calm-opt --pass-pipeline='builtin.module(calm-cpu-"
-                        "pipeline{{numerics={0} ukernels={1} vector-width={2} "
-                        "polynomial-exp={3}})'\n",
-                        options->numerics.str(), options->ukernels ? 1 : 0,
-                        options->vectorWidth, options->polynomialExp ? 1 : 0);
+      if (options->device == "cuda")
+        outs() << formatv("// calm-opt --pass-pipeline='builtin.module(calm-"
+                          "gpu-pipeline{{numerics={0} chip={1}})'\n",
+                          options->numerics.str(), options->gpuChips);
+      else
+        outs() << formatv("// calm-opt --pass-pipeline='builtin.module(calm-"
+                          "cpu-pipeline{{numerics={0} ukernels={1} "
+                          "vector-width={2} polynomial-exp={3}})'\n",
+                          options->numerics.str(), options->ukernels ? 1 : 0,
+                          options->vectorWidth, options->polynomialExp ? 1 : 0);
       (*module)->print(outs());
       return 0;
     }
@@ -340,6 +402,8 @@ static int runCompile() {
     outs() << *ir;
     return 0;
   }
+  if (options->device == "cuda")
+    return compileForGPU(context, *options);
   auto loaded = loadModel(*options);
   if (!loaded)
     return fail(loaded.takeError());
@@ -370,22 +434,12 @@ static int runCompile() {
 
 /// The compiled model for generate/eval, or a one-line error.
 static Expected<std::unique_ptr<LanguageModel>> loadRunModel() {
-  if (device != "cpu") {
-    if (device == "cuda") {
-      // The driver is probed first so that a machine without one gets that
-      // one-line reason rather than a link or load failure.
-      if (const char *why = calmCudaProbe())
-        return createStringError(inconvertibleErrorCode(),
-                                 Twine("--device cuda: ") + why);
+  // The driver is probed first so that a machine without one gets that
+  // one-line reason before any compiling.
+  if (device == "cuda")
+    if (const char *why = calmCudaProbe())
       return createStringError(inconvertibleErrorCode(),
-                               "--device cuda: the model does not run on "
-                               "the GPU yet (calm-gpu-pipeline compiles "
-                               "kernels, see docs/GPU.md); use --device cpu");
-    }
-    return createStringError(inconvertibleErrorCode(),
-                             "--device must be cpu or cuda, not '" + device +
-                                 "'");
-  }
+                               Twine("--device cuda: ") + why);
   if (threads > 1024)
     return createStringError(inconvertibleErrorCode(),
                              "--threads must be at most 1024");
