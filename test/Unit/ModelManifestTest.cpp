@@ -2,8 +2,8 @@
 //
 // The manifest a model library carries: it round-trips through its JSON;
 // every field the checks read is compared (a change to any config field,
-// the kind, the numerics or the ABI is refused, naming it); malformed
-// manifests are one-line errors, never a crash.
+// the kind, the numerics, the device or the ABI is refused, naming it);
+// malformed manifests are one-line errors, never a crash.
 //
 //===----------------------------------------------------------------------===//
 
@@ -107,6 +107,36 @@ TEST(ModelManifest, MalformedManifestsAreErrors) {
     std::string why = llvm::toString(parsed.takeError());
     EXPECT_EQ(why.rfind("lib.so: not a calm model library", 0), 0u) << why;
   }
+}
+
+TEST(ModelManifest, DeviceIsCarriedAndChecked) {
+  ModelManifest wanted = tinyManifest();
+  ModelManifest cuda = wanted;
+  cuda.device = "cuda";
+  cuda.gpu = "sm_80,sm_90";
+  auto parsed = parseModelManifest(cuda.toJSON(), "lib.so");
+  ASSERT_TRUE(static_cast<bool>(parsed)) << llvm::toString(parsed.takeError());
+  EXPECT_EQ(parsed->device, "cuda");
+  EXPECT_EQ(parsed->gpu, "sm_80,sm_90");
+  EXPECT_EQ(message(checkModelManifest(*parsed, wanted, true, "lib.so")),
+            "lib.so: compiled for --device cuda, this run is --device cpu");
+  wanted.device = "cuda";
+  EXPECT_EQ(message(checkModelManifest(*parsed, wanted, true, "lib.so")), "");
+  // A library written before the device field runs on the CPU.
+  std::string old = tinyManifest().toJSON();
+  size_t at = old.find("\"device\"");
+  ASSERT_NE(at, std::string::npos);
+  old.replace(at, old.find('\n', at) + 1 - at, "");
+  parsed = parseModelManifest(old, "old.so");
+  ASSERT_TRUE(static_cast<bool>(parsed)) << llvm::toString(parsed.takeError());
+  EXPECT_EQ(parsed->device, "cpu");
+  // An unknown device is refused, not run on the CPU.
+  cuda.device = "tpu";
+  parsed = parseModelManifest(cuda.toJSON(), "lib.so");
+  ASSERT_FALSE(static_cast<bool>(parsed));
+  EXPECT_EQ(llvm::toString(parsed.takeError()),
+            "lib.so: not a calm model library (its manifest names an unknown "
+            "device 'tpu')");
 }
 
 TEST(ModelManifest, HostFeaturesAreChecked) {

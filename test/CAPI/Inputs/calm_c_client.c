@@ -237,9 +237,18 @@ int main(int argc, char **argv) {
     return checks(argv[2], argv[3]);
   if (argc == 9 && !strcmp(argv[1], "concurrent"))
     return concurrent(argv);
+  if (argc == 4 && !strcmp(argv[1], "info")) {
+    calm_model *model = open(argv[2], argv[3]);
+    if (!model)
+      return 1;
+    printf("%s\n", calm_model_info(model));
+    calm_model_close(model);
+    return 0;
+  }
   if (argc != 7) {
     fprintf(stderr,
-            "usage: calm_c_client generate|eval MODEL LIBRARY SEED N TEXT\n");
+            "usage: calm_c_client generate|eval MODEL LIBRARY SEED N TEXT\n"
+            "       calm_c_client info MODEL LIBRARY\n");
     return 2;
   }
   calm_model *model = open(argv[2], argv[3]);
