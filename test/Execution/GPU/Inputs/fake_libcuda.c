@@ -28,11 +28,20 @@ static int allocs, frees, launches, streams;
 static unsigned long long toDevice, toHost;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* A loaded module: its image, and whether it is PTX text or a fatbin. */
+/* A function handle: the kernel's name (what launches log). */
+struct Function {
+  struct Function *next;
+  char name[];
+};
+
+/* A loaded module: its image, whether it is PTX text or a fatbin, and the
+ * function handles looked up in it (freed when it is unloaded, as the
+ * driver's are). */
 struct Module {
   const char *image;
   size_t size;
   int ptx;
+  struct Function *functions;
 };
 
 static CUresult needContext(const char *what) {
@@ -76,7 +85,7 @@ CUresult cuCtxSynchronize(void) { return needContext("cuCtxSynchronize"); }
 
 static CUresult load(void **module, const void *image) {
   const char *text = (const char *)image;
-  struct Module m = {text, 0, 1};
+  struct Module m = {text, 0, 1, NULL};
   uint32_t magic;
   memcpy(&magic, image, 4);
   if (magic == 0xBA55ED50u) {
@@ -106,18 +115,31 @@ CUresult cuModuleLoadDataEx(void **module, const void *image, unsigned n,
   return load(module, image);
 }
 CUresult cuModuleUnload(void *module) {
-  free(module);
+  struct Module *m = module;
+  while (m->functions) {
+    struct Function *next = m->functions->next;
+    free(m->functions);
+    m->functions = next;
+  }
+  free(m);
   return kOk;
 }
 CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
-  const struct Module *m = module;
+  struct Module *m = module;
   char entry[256];
   /* PTX: the kernel's .entry; a cubin: its code section's name. */
   int n = m->ptx ? snprintf(entry, sizeof(entry), ".entry %s(", name)
                  : snprintf(entry, sizeof(entry), ".text.%s", name) + 1;
   if (!memmem(m->image, m->size, entry, n))
     return kNotFound;
-  *function = strdup(name);
+  size_t length = strlen(name) + 1;
+  struct Function *f = malloc(sizeof *f + length);
+  memcpy(f->name, name, length);
+  pthread_mutex_lock(&lock);
+  f->next = m->functions;
+  m->functions = f;
+  pthread_mutex_unlock(&lock);
+  *function = f->name;
   return kOk;
 }
 CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
