@@ -3,7 +3,8 @@
 tools/reference/calm_ref.py (the ones the golden fixtures come from) on the
 same weights, driven the way a PyTorch user would run them, with a KV cache
 (one backbone step per chunk for CALM, per token for the twin), f32 or bf16
-(--dtype), a fixed thread count. Prints one JSON object: tokens, seconds (generation after the
+(--dtype), a fixed thread count, on the CPU or (--device cuda, CALM at T = 1:
+bench/gpu) on the GPU, the noise drawn on the CPU as on the CPU path. Prints one JSON object: tokens, seconds (generation after the
 prompt), first-chunk latency (ms) and peak RSS (MB).
 
     /usr/bin/python3 bench/generate/torch_generate.py --model models/calm-tiny \
@@ -27,6 +28,11 @@ from tokenizer import Tokenizer  # noqa: E402
 
 
 DTYPE = [torch.float32]  # the model's dtype (--dtype)
+DEVICE = ["cpu"]  # where it runs (--device)
+
+
+def ids_tensor(ids):
+    return torch.tensor([ids], device=DEVICE[0])
 
 
 def extend(past, kvs):
@@ -46,13 +52,15 @@ def run_calm(model, ids, tokens, temperature, g, samples):
     K = model.K
     pad = (-len(ids)) % K or (K if not ids else 0)
     ids = [model.cfg["eos_token_id"]] * pad + ids
-    h, past = stack_step(model.transformer, model.compress(torch.tensor([ids])), None)
+    h, past = stack_step(model.transformer, model.compress(ids_tensor(ids)), None)
+    if DEVICE[0] == "cuda":
+        torch.cuda.synchronize()
     start = time.perf_counter()
     first = None
     out = []
     while len(out) < tokens:
         if temperature == 1.0:
-            noise = model.mlp_generator.sample_noise((1,), generator=g).to(DTYPE[0])
+            noise = model.mlp_generator.sample_noise((1,), generator=g).to(DEVICE[0], DTYPE[0])
             chunk = calm_sample.head_tokens(model, h, noise)[0].tolist()
         elif samples:
             chunk = list(calm_sample.sample_batch_approx(model, h, round(1 / temperature), g,
@@ -63,7 +71,7 @@ def run_calm(model, ids, tokens, temperature, g, samples):
             first = time.perf_counter() - start
         out += chunk
         if len(out) < tokens:
-            h, past = stack_step(model.transformer, model.compress(torch.tensor([chunk])), past)
+            h, past = stack_step(model.transformer, model.compress(ids_tensor(chunk)), past)
     return len(out), time.perf_counter() - start, first
 
 
@@ -99,6 +107,8 @@ def main():
     ap.add_argument("--samples", type=int, default=0,
                     help="CALM at T < 1: the batch approximation with this many draws "
                          "(default: exact sampling)")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                    help="cuda: the CALM at T = 1 on the GPU (KV cache and weights there)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     g = torch.Generator().manual_seed(a.seed)
@@ -107,6 +117,11 @@ def main():
     if a.dtype == "bf16":
         DTYPE[0] = torch.bfloat16
         model = model.to(torch.bfloat16)
+    if a.device == "cuda":
+        if kind != "energy" or a.temperature != 1.0:
+            sys.exit("torch_generate.py: --device cuda runs a CALM at temperature 1")
+        DEVICE[0] = "cuda"
+        model = model.to("cuda")
     ids = Tokenizer(os.path.join(a.model, "tokenizer.json")).encode(a.prompt)
     run = run_calm if kind == "energy" else run_twin
     n, seconds, first = run(model, ids, a.tokens, a.temperature, g, a.samples)
