@@ -118,13 +118,15 @@ static cl::opt<Emit> emit(
                           "the model as built (calm stage ops, linalg), "
                           "before any pass"),
                clEnumValN(Emit::LLVM, "llvm",
-                          "LLVM IR after the calm passes and the CPU pipeline")),
+                          "LLVM IR after the calm passes and the CPU pipeline "
+                          "(the GPU pipeline's host code with --device cuda)")),
     cl::init(Emit::None), cl::cat(category), cl::sub(compileCommand));
 static cl::opt<std::string> outputPath(
     "o",
     cl::desc("Write a model library to FILE: a shared object with the "
              "compiled code and a manifest of what it was built for (model "
-             "config, numerics, CPU); run it with generate/eval --library. "
+             "config, numerics, CPU, device); run it with generate/eval "
+             "--library. "
              "Needs ld.lld"),
     cl::value_desc("FILE"), cl::cat(category), cl::sub(compileCommand));
 static cl::opt<std::string> libraryPath(
