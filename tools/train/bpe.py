@@ -99,7 +99,7 @@ def main():
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     t0 = time.time()
-    train, _ = corpus.load_split()
+    train, _ = corpus.load_split(brown=False)   # the shipped tokenizer predates Brown
     merges = train_bpe([t for _, t in train], args.vocab_size - 258)
     tj = build_tokenizer_json(merges, args.vocab_size)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

@@ -64,15 +64,19 @@ class Log:
         self.f.flush()
 
 
+BROWN = True   # --without-brown: the document set of the stages trained before Brown was added
+
+
 def token_streams():
     """(train stream, held-out stream) as int64 tensors; each document followed by EOS. Cached."""
+    version = corpus.VERSION if BROWN else "moby+sotu"
     with open(TOK_JSON, "rb") as f:
-        h = hashlib.sha256(f.read()).hexdigest()[:12]
+        h = hashlib.sha256(f.read() + version.encode()).hexdigest()[:12]
     cache = os.path.join(ROOT, ".data", "tokens-%s.pt" % h)
     if os.path.exists(cache):
         return torch.load(cache)
     tok = Tokenizer(TOK_JSON)
-    train, held = corpus.load_split()
+    train, held = corpus.load_split(brown=BROWN)
     enc = lambda docs: torch.tensor([i for _, t in docs for i in tok.encode(t, allow_special=False) + [EOS_ID]],
                                     dtype=torch.int64)
     out = (enc(train), enc(held))
@@ -232,6 +236,12 @@ def cmd_twin(args, log):
     g = torch.Generator().manual_seed(args.seed)
     tr, he = token_streams()
     model = calm_ref.LlamaForCausalLM(TWIN_CFG).train()
+    prev = None
+    if args.resume:   # continue from the saved (bf16) twin with a fresh schedule
+        model.load_state_dict(calm_ref.load_twin(TWIN_DIR).state_dict())
+        model.train()
+        with open(os.path.join(TWIN_DIR, "training.json")) as f:
+            prev = json.load(f)
     params = list(model.parameters())
     log("twin params %d" % sum(p.numel() for p in params))
 
@@ -245,7 +255,8 @@ def cmd_twin(args, log):
     if args.bench:
         return
     write_model_dir(TWIN_DIR, TWIN_CFG, calm_ref.state_dict_for_save(model),
-                    {"command": args.cmdline, "wall_seconds": wall, "steps": args.steps, "batch_blocks": args.batch,
+                    {"command": args.cmdline, "wall_seconds": wall, "steps": args.steps, "previous_stage": prev,
+                     "batch_blocks": args.batch,
                      "block_tokens": args.block, "lr": args.lr, "seed": args.seed, "final_loss_ema": ema,
                      "log": hist})
     log("saved %s" % TWIN_DIR)
@@ -262,9 +273,13 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--log-every", type=int, default=25)
     ap.add_argument("--bench", type=int, default=0)
-    ap.add_argument("--resume", action="store_true", help="ae / calm: continue from the saved model (fresh lr schedule)")
+    ap.add_argument("--resume", action="store_true", help="continue from the saved model (fresh lr schedule)")
     ap.add_argument("--log", default=os.path.join(ROOT, "logs", "train.log"))
+    ap.add_argument("--without-brown", action="store_true",
+                    help="train on Moby Dick and the addresses only (the stages before Brown was added)")
     args = ap.parse_args()
+    global BROWN
+    BROWN = not args.without_brown
     args.cmdline = "OMP_NUM_THREADS=1 /usr/bin/python3 tools/train/train.py " + " ".join(sys.argv[1:])
     torch.set_num_threads(1)
     log = Log(args.log)
