@@ -13,6 +13,7 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -86,9 +87,17 @@ struct State {
   int computeCapability = 0;
   std::string probeError; // empty: usable
   bool reportedProbeError = false;
-  std::string lastError;
   std::mutex mutex;
 };
+
+/// The first error since the thread's last calmCudaClearError(). Per
+/// thread: a model's calls run on the thread that makes them, so one
+/// session's failure (its KV cache out of memory) never fails another's
+/// calls, nor a model loaded later.
+thread_local std::string threadError;
+
+/// calmCudaSetQuiet: whether failures go to stderr as well.
+std::atomic<bool> quiet{false};
 
 /// Never destroyed: kernel modules unload from global destructors, which
 /// may run after this library's statics are gone.
@@ -98,11 +107,9 @@ State &state() {
 }
 
 void recordError(const std::string &message, bool print) {
-  State &s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
-  if (s.lastError.empty())
-    s.lastError = message;
-  if (print)
+  if (threadError.empty())
+    threadError = message;
+  if (print && !quiet.load(std::memory_order_relaxed))
     std::fprintf(stderr, "calm_cuda_runtime: %s\n", message.c_str());
 }
 
@@ -280,16 +287,14 @@ CALM_EXPORT int calmCudaComputeCapability(void) {
 }
 
 CALM_EXPORT const char *calmCudaLastError(void) {
-  State &s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
-  // Stable until the next calmCudaClearError().
-  return s.lastError.empty() ? nullptr : s.lastError.c_str();
+  // Stable until this thread's next calmCudaClearError().
+  return threadError.empty() ? nullptr : threadError.c_str();
 }
 
-CALM_EXPORT void calmCudaClearError(void) {
-  State &s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
-  s.lastError.clear();
+CALM_EXPORT void calmCudaClearError(void) { threadError.clear(); }
+
+CALM_EXPORT void calmCudaSetQuiet(int on) {
+  quiet.store(on != 0, std::memory_order_relaxed);
 }
 
 CALM_EXPORT int calmCudaCopyToDevice(void *device, const void *host,

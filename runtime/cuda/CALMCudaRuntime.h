@@ -32,11 +32,19 @@ int calmCudaDeviceCount(void);
 /// sm_90); 0 when calmCudaProbe() fails.
 int calmCudaComputeCapability(void);
 
-/// The first error an mgpu* call ran into since the last call to
-/// calmCudaClearError(), or null. The mgpu* entry points return nothing
-/// the generated code checks, so callers ask here after running a kernel.
+/// The first error an mgpu* call on this thread ran into since this
+/// thread's last calmCudaClearError(), or null. The mgpu* entry points
+/// return nothing the generated code checks, so callers ask here after
+/// running a kernel. Per thread, so that concurrent sessions (and models)
+/// do not see each other's failures.
 const char *calmCudaLastError(void);
 void calmCudaClearError(void);
+
+/// Failures are also printed to stderr ("calm_cuda_runtime: ..."), once for
+/// a missing driver, for programs that never ask calmCudaLastError(); the
+/// runtime, which asks and reports them in its own one-line errors, turns
+/// that off before any kernel module loads.
+void calmCudaSetQuiet(int on);
 
 /// Synchronous host <-> device copies for callers outside generated code
 /// (uploading weights, reading results). Return 0 on success.

@@ -1,5 +1,6 @@
 //===- ModelLibrary.cpp - model libraries loaded with dlopen --------------===//
 
+#include "cuda/CALMCudaRuntime.h"
 #include "model/ModelCode.h"
 
 #include "calm/Dialect/CALM/IR/WeightsAtRest.h"
@@ -54,6 +55,10 @@ calm::runtime::loadModelLibrary(llvm::StringRef path) {
   // A path without a slash would be searched for; this one is a file.
   llvm::SmallString<256> absolute(path);
   llvm::sys::fs::make_absolute(absolute);
+  // A CUDA library's kernel modules load in its constructors: their
+  // failures are reported by the model that checks them, in one line, not
+  // printed (and a library for the wrong device is refused in one line).
+  calmCudaSetQuiet(1);
   void *handle = dlopen(absolute.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char *why = dlerror();

@@ -36,8 +36,9 @@ std::vector<float> calm::runtime::drawBlockNoise(const CALMModel &model,
 
 /// The backbone's teacher-forced pass over a block: the hidden state after
 /// chunk i conditions chunk i + 1. In `cache`, or null: the model's own.
-static std::vector<float> prefillBlock(CALMModel &model, CALMCache *cache,
-                                       llvm::ArrayRef<int32_t> block) {
+static llvm::Expected<std::vector<float>>
+prefillBlock(CALMModel &model, CALMCache *cache,
+             llvm::ArrayRef<int32_t> block) {
   const CALMConfig &c = model.getConfig();
   int64_t positions = static_cast<int64_t>(block.size()) / c.patchSize - 1;
   std::vector<float> hidden(positions * c.hiddenSize);
@@ -46,11 +47,15 @@ static std::vector<float> prefillBlock(CALMModel &model, CALMCache *cache,
     cache->position = 0;
   else
     model.resetCache();
+  // A block is a unit of work on its thread (a pool thread, for grouped
+  // blocks): the previous block's errors were returned already.
+  model.clearDeviceError();
   llvm::Error err = cache ? model.prefill(*cache, chunks, hidden)
                           : model.prefill(chunks, hidden);
-  // The caller validated ids and sized the cache; a failure here is a bug.
+  // The caller validated ids and sized the cache; what fails here is the
+  // device (out of memory, a lost context), reported to the caller.
   if (err)
-    llvm::report_fatal_error(llvm::toString(std::move(err)).c_str());
+    return std::move(err);
   return hidden;
 }
 
@@ -88,17 +93,23 @@ static BrierSums scoreBlock(CALMModel &model, llvm::ArrayRef<int32_t> block,
   return sums;
 }
 
-BrierSums calm::runtime::calmBlockBrier(CALMModel &model,
-                                        llvm::ArrayRef<int32_t> block,
-                                        llvm::ArrayRef<float> noise,
-                                        std::vector<int32_t> *tokens) {
-  std::vector<float> hidden = prefillBlock(model, nullptr, block);
-  return scoreBlock(model, block, hidden, noise, tokens);
+llvm::Expected<BrierSums>
+calm::runtime::calmBlockBrier(CALMModel &model, llvm::ArrayRef<int32_t> block,
+                              llvm::ArrayRef<float> noise,
+                              std::vector<int32_t> *tokens) {
+  auto hidden = prefillBlock(model, nullptr, block);
+  if (!hidden)
+    return hidden.takeError();
+  BrierSums sums = scoreBlock(model, block, *hidden, noise, tokens);
+  if (llvm::Error err = model.deviceStatus())
+    return std::move(err);
+  return sums;
 }
 
-BrierSums calm::runtime::calmBlocksBrier(
+llvm::Expected<BrierSums> calm::runtime::calmBlocksBrier(
     CALMModel &model, llvm::ArrayRef<llvm::ArrayRef<int32_t>> blocks,
-    llvm::ArrayRef<std::vector<float>> noise, std::vector<CALMCache> &caches) {
+    llvm::ArrayRef<std::vector<float>> noise, std::vector<CALMCache> &caches,
+    std::vector<BrierSums> *perBlock) {
   assert(blocks.size() == noise.size());
   int64_t n = static_cast<int64_t>(blocks.size());
   while (static_cast<int64_t>(caches.size()) < n)
@@ -109,14 +120,31 @@ BrierSums calm::runtime::calmBlocksBrier(
   // results are those of one prefill at a time (a thread's linear layers
   // run on it alone, bit for bit as on all threads).
   std::vector<std::vector<float>> hidden(n);
+  std::vector<std::string> failures(n);
   ukernels::parallelFor(n, [&](int64_t begin, int64_t end) {
-    for (int64_t b = begin; b < end; ++b)
-      hidden[b] = prefillBlock(model, &caches[b], blocks[b]);
+    for (int64_t b = begin; b < end; ++b) {
+      auto h = prefillBlock(model, &caches[b], blocks[b]);
+      if (h)
+        hidden[b] = std::move(*h);
+      else
+        failures[b] = llvm::toString(h.takeError());
+    }
   });
+  for (const std::string &failure : failures)
+    if (!failure.empty())
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), failure);
   // The head and the decoder split each block's rows over the threads.
   BrierSums total;
-  for (int64_t b = 0; b < n; ++b)
-    total.add(scoreBlock(model, blocks[b], hidden[b], noise[b], nullptr));
+  for (int64_t b = 0; b < n; ++b) {
+    BrierSums sums = scoreBlock(model, blocks[b], hidden[b], noise[b], nullptr);
+    total.add(sums);
+    if (perBlock)
+      perBlock->push_back(sums);
+  }
+  // The head and decoder report no error of their own: a device failure
+  // in them shows here, before their tokens are scored as a result.
+  if (llvm::Error err = model.deviceStatus())
+    return std::move(err);
   return total;
 }
 
@@ -130,12 +158,10 @@ std::vector<double> calm::runtime::drawTwinUniforms(int64_t blockTokens,
   return u;
 }
 
-BrierSums calm::runtime::twinBlockBrier(LlamaModel &model, LlamaCache &kv,
-                                        llvm::ArrayRef<int32_t> block,
-                                        int64_t k,
-                                        llvm::ArrayRef<double> uniforms,
-                                        std::vector<int32_t> *rollouts,
-                                        std::vector<double> *pY) {
+llvm::Expected<BrierSums> calm::runtime::twinBlockBrier(
+    LlamaModel &model, LlamaCache &kv, llvm::ArrayRef<int32_t> block, int64_t k,
+    llvm::ArrayRef<double> uniforms, std::vector<int32_t> *rollouts,
+    std::vector<double> *pY) {
   constexpr int64_t n = 4;
   assert(k >= n && "every start needs n tokens inside the block");
   int64_t length = static_cast<int64_t>(block.size());
@@ -144,10 +170,14 @@ BrierSums calm::runtime::twinBlockBrier(LlamaModel &model, LlamaCache &kv,
   std::vector<float> logits(v);
   std::vector<double> logP(positions * n, 0.0);
   std::vector<int32_t> roll(2 * positions * n);
+  // The caller validated ids and sized the cache: the first failure (there
+  // is none on the CPU) ends the block.
+  std::string failure;
   auto step = [&](int32_t token) {
-    // The caller validated ids and sized the cache; a failure is a bug.
+    if (!failure.empty())
+      return;
     if (llvm::Error err = model.step(kv, token, logits))
-      llvm::report_fatal_error(llvm::toString(std::move(err)).c_str());
+      failure = llvm::toString(std::move(err));
   };
   // One teacher-forced pass over the block, in slices of ~64 MB of logits;
   // logits row t predicts token t + 1.
@@ -160,7 +190,7 @@ BrierSums calm::runtime::twinBlockBrier(LlamaModel &model, LlamaCache &kv,
       if (llvm::Error err = model.prefill(
               kv, block.slice(t, count),
               llvm::MutableArrayRef<float>(forced).take_front(count * v)))
-        llvm::report_fatal_error(llvm::toString(std::move(err)).c_str());
+        return std::move(err);
     }
     std::vector<double> probs =
         softmax(llvm::ArrayRef<float>(forced).slice((t % slice) * v, v));
@@ -192,6 +222,8 @@ BrierSums calm::runtime::twinBlockBrier(LlamaModel &model, LlamaCache &kv,
       }
     }
   }
+  if (!failure.empty())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), failure);
   BrierSums sums;
   sums.positions = positions;
   std::vector<double> py(positions * n);
@@ -212,11 +244,10 @@ BrierSums calm::runtime::twinBlockBrier(LlamaModel &model, LlamaCache &kv,
   return sums;
 }
 
-BrierSums calm::runtime::evaluateCALMStream(CALMModel &model,
-                                            llvm::ArrayRef<int32_t> stream,
-                                            int64_t blockTokens, int64_t blocks,
-                                            uint64_t seed,
-                                            BrierProgress progress) {
+llvm::Expected<BrierSums> calm::runtime::evaluateCALMStream(
+    CALMModel &model, llvm::ArrayRef<int32_t> stream, int64_t blockTokens,
+    int64_t blocks, uint64_t seed, BrierProgress progress,
+    std::vector<BrierSums> *perBlock) {
   std::mt19937_64 rng(seed);
   BrierSums total;
   // Blocks in groups of one per thread (their backbone prefills run at
@@ -232,22 +263,31 @@ BrierSums calm::runtime::evaluateCALMStream(CALMModel &model,
       members.push_back(stream.slice(b * blockTokens, blockTokens));
       noise.push_back(drawBlockNoise(model, blockTokens, rng));
     }
-    total.add(calmBlocksBrier(model, members, noise, caches));
+    auto sums = calmBlocksBrier(model, members, noise, caches, perBlock);
+    if (!sums)
+      return sums.takeError();
+    total.add(*sums);
     progress(first + count, blocks, total);
   }
   return total;
 }
 
-BrierSums calm::runtime::evaluateTwinStream(
+llvm::Expected<BrierSums> calm::runtime::evaluateTwinStream(
     LlamaModel &model, llvm::ArrayRef<int32_t> stream, int64_t blockTokens,
-    int64_t twinChunk, int64_t blocks, uint64_t seed, BrierProgress progress) {
+    int64_t twinChunk, int64_t blocks, uint64_t seed, BrierProgress progress,
+    std::vector<BrierSums> *perBlock) {
   std::mt19937_64 rng(seed);
   BrierSums total;
   LlamaCache kv = model.newCache();
   for (int64_t b = 0; b < blocks; ++b) {
-    total.add(twinBlockBrier(
+    auto sums = twinBlockBrier(
         model, kv, stream.slice(b * blockTokens, blockTokens), twinChunk,
-        drawTwinUniforms(blockTokens, twinChunk, rng)));
+        drawTwinUniforms(blockTokens, twinChunk, rng));
+    if (!sums)
+      return sums.takeError();
+    total.add(*sums);
+    if (perBlock)
+      perBlock->push_back(*sums);
     progress(b + 1, blocks, total);
   }
   return total;

@@ -39,19 +39,22 @@ struct BrierSums {
 
 /// Terms of one block (L tokens) of a CALM with the given head noise
 /// [2, P, noise] (P = L/K - 1 positions); `tokens` (optional) receives the
-/// decoded samples [2, P, K].
-BrierSums calmBlockBrier(CALMModel &model, llvm::ArrayRef<int32_t> block,
-                         llvm::ArrayRef<float> noise,
-                         std::vector<int32_t> *tokens = nullptr);
+/// decoded samples [2, P, K]. Fails only where the device does (--device
+/// cuda: out of memory, a lost context).
+llvm::Expected<BrierSums>
+calmBlockBrier(CALMModel &model, llvm::ArrayRef<int32_t> block,
+               llvm::ArrayRef<float> noise,
+               std::vector<int32_t> *tokens = nullptr);
 
 /// The terms of consecutive blocks, summed: each block's as calmBlockBrier
-/// gives them. Their backbone prefills run at once, one per pool thread,
-/// each in its own cache of `caches` (grown to one per block and kept for
-/// the next call); the head and decoder passes then go block by block.
-BrierSums calmBlocksBrier(CALMModel &model,
-                          llvm::ArrayRef<llvm::ArrayRef<int32_t>> blocks,
-                          llvm::ArrayRef<std::vector<float>> noise,
-                          std::vector<CALMCache> &caches);
+/// gives them (and appended to `perBlock`, if given). Their backbone
+/// prefills run at once, one per pool thread, each in its own cache of
+/// `caches` (grown to one per block and kept for the next call); the head
+/// and decoder passes then go block by block.
+llvm::Expected<BrierSums> calmBlocksBrier(
+    CALMModel &model, llvm::ArrayRef<llvm::ArrayRef<int32_t>> blocks,
+    llvm::ArrayRef<std::vector<float>> noise, std::vector<CALMCache> &caches,
+    std::vector<BrierSums> *perBlock = nullptr);
 
 /// After each group of blocks: blocks done, blocks in all, the sums so far.
 using BrierProgress =
@@ -64,13 +67,18 @@ using BrierProgress =
 /// uniforms likewise, scored every `twinChunk` tokens. The caller checked
 /// the ids and that a block fits the context. Both run on caches of their
 /// own, so evaluations and generations of one model may run at once.
-BrierSums evaluateCALMStream(CALMModel &model, llvm::ArrayRef<int32_t> stream,
-                             int64_t blockTokens, int64_t blocks, uint64_t seed,
-                             BrierProgress progress);
-BrierSums evaluateTwinStream(LlamaModel &model, llvm::ArrayRef<int32_t> stream,
-                             int64_t blockTokens, int64_t twinChunk,
-                             int64_t blocks, uint64_t seed,
-                             BrierProgress progress);
+/// `perBlock` (optional) receives each block's terms, in order: what a
+/// paired comparison of two numerics forms needs for its standard error.
+llvm::Expected<BrierSums>
+evaluateCALMStream(CALMModel &model, llvm::ArrayRef<int32_t> stream,
+                   int64_t blockTokens, int64_t blocks, uint64_t seed,
+                   BrierProgress progress,
+                   std::vector<BrierSums> *perBlock = nullptr);
+llvm::Expected<BrierSums>
+evaluateTwinStream(LlamaModel &model, llvm::ArrayRef<int32_t> stream,
+                   int64_t blockTokens, int64_t twinChunk, int64_t blocks,
+                   uint64_t seed, BrierProgress progress,
+                   std::vector<BrierSums> *perBlock = nullptr);
 
 /// Noise for one block, drawn from `rng` in the layout calmBlockBrier takes.
 std::vector<float> drawBlockNoise(const CALMModel &model, int64_t blockTokens,
@@ -80,11 +88,11 @@ std::vector<float> drawBlockNoise(const CALMModel &model, int64_t blockTokens,
 /// CALM it is compared with (K >= 4, L % K == 0), with uniforms [2, P, 4]
 /// (rollout, position, token). `rollouts` [2, P, 4] and `pY` [P, 4]
 /// (optional) receive the sampled tokens and P(y_1..n). Runs on `kv`.
-BrierSums twinBlockBrier(LlamaModel &model, LlamaCache &kv,
-                         llvm::ArrayRef<int32_t> block, int64_t patchSize,
-                         llvm::ArrayRef<double> uniforms,
-                         std::vector<int32_t> *rollouts = nullptr,
-                         std::vector<double> *pY = nullptr);
+llvm::Expected<BrierSums>
+twinBlockBrier(LlamaModel &model, LlamaCache &kv, llvm::ArrayRef<int32_t> block,
+               int64_t patchSize, llvm::ArrayRef<double> uniforms,
+               std::vector<int32_t> *rollouts = nullptr,
+               std::vector<double> *pY = nullptr);
 /// Uniforms for one twin block, in the layout twinBlockBrier takes.
 std::vector<double> drawTwinUniforms(int64_t blockTokens, int64_t patchSize,
                                      std::mt19937_64 &rng);

@@ -125,6 +125,9 @@ calm::runtime::generate(CALMModel &model, CALMCache &kv,
   // The whole prompt in one backbone pass; its last row conditions the
   // first new chunk.
   kv.position = 0;
+  // A generation is a unit of GPU work on this thread: an earlier request's
+  // failure is not this one's.
+  model.clearDeviceError();
   auto promptStart = std::chrono::steady_clock::now();
   std::vector<float> hidden(c.hiddenSize);
   {
@@ -143,6 +146,10 @@ calm::runtime::generate(CALMModel &model, CALMCache &kv,
   for (int64_t step = 0; step < newChunks && !stopped; ++step) {
     std::vector<int32_t> chunk =
         sampleChunk(model, hidden, options.sampling, rng, stats.sampling);
+    // The head and decoder report no error of their own: tokens of a
+    // failed call (stale or zero) are never emitted.
+    if (llvm::Error e = model.deviceStatus())
+      return std::move(e);
     if (step == 0)
       stats.firstChunkSeconds = secondsSince(firstChunkStart);
     size_t before = generated.size();

@@ -78,18 +78,19 @@ inline ByteBuffer bytes(const WeightBuffer &w) {
 /// Zero-filled GPU memory (runtime/cuda's calmCudaAlloc), freed with the
 /// object: the weights, KV caches and call arguments of a model compiled
 /// for --device cuda. data() is null when the allocation failed (the
-/// reason is in calmCudaLastError()).
+/// reason is in this thread's calmCudaLastError()).
 class DeviceBuffer {
 public:
   DeviceBuffer() = default;
   explicit DeviceBuffer(uint64_t bytes);
   DeviceBuffer(DeviceBuffer &&other) noexcept { *this = std::move(other); }
   DeviceBuffer &operator=(DeviceBuffer &&other) noexcept;
-  ~DeviceBuffer();
+  ~DeviceBuffer() { release(); }
   uint8_t *data() const { return bytes; }
   uint64_t size() const { return length; }
 
 private:
+  void release();
   uint8_t *bytes = nullptr;
   uint64_t length = 0;
 };

@@ -128,7 +128,7 @@ DeviceBuffer::DeviceBuffer(uint64_t size) {
 
 DeviceBuffer &DeviceBuffer::operator=(DeviceBuffer &&other) noexcept {
   if (this != &other) {
-    this->~DeviceBuffer();
+    release();
     bytes = other.bytes;
     length = other.length;
     other.bytes = nullptr;
@@ -137,10 +137,11 @@ DeviceBuffer &DeviceBuffer::operator=(DeviceBuffer &&other) noexcept {
   return *this;
 }
 
-DeviceBuffer::~DeviceBuffer() {
+void DeviceBuffer::release() {
   if (bytes)
     calmCudaFree(bytes);
   bytes = nullptr;
+  length = 0;
 }
 
 llvm::Error calm::runtime::copyToF32(const TensorView &t, llvm::StringRef path,
@@ -321,6 +322,11 @@ uint64_t CALMModel::cacheBytes() const {
   return 4 * (cache.k.size() + cache.v.size());
 }
 
+void CALMModel::clearDeviceError() const {
+  if (gpu)
+    calmCudaClearError();
+}
+
 llvm::Error CALMModel::deviceStatus() const {
   if (!gpu)
     return llvm::Error::success();
@@ -407,6 +413,10 @@ CALMModel::load(llvm::StringRef dir, const ModelOptions &options,
                                : std::to_string(cache >> 17) + " MB",
                       memory >> 20));
 
+  // Loading is a unit of GPU work of its own (the code's kernel modules
+  // load on this thread): earlier failures on it are not this model's.
+  calmCudaSetQuiet(1);
+  calmCudaClearError();
   auto codeStart = std::chrono::steady_clock::now();
   auto compiled = source(ck.config, ck.aeConfig, m->build);
   m->loadTimes.code = secondsSince(codeStart);

@@ -83,10 +83,15 @@ public:
   /// Input compression of `n` chunks: ids [n, K] -> out [n, d].
   void inputCompress(llvm::ArrayRef<int32_t> ids,
                      llvm::MutableArrayRef<float> out);
-  /// The first CUDA error since the model was opened, as one line, or
-  /// success (the calls without a result report theirs here; step and
-  /// prefill fail with it).
+  /// The first CUDA error of this thread's calls since its last
+  /// clearDeviceError(), as one line, or success (the calls without a
+  /// result, head, aeDecode, aeEncode, inputCompress, report theirs here;
+  /// step and prefill fail with it). Success on the CPU.
   llvm::Error deviceStatus() const;
+  /// Starts a unit of work on this thread (a generation, an evaluation, a
+  /// block's prefill): earlier failures on it are forgotten, so that one
+  /// failed request does not fail every later one.
+  void clearDeviceError() const;
   /// Chunks held in the KV cache.
   int64_t getPosition() const { return cache.position; }
   void resetCache() { cache.position = 0; }

@@ -100,9 +100,9 @@ LanguageModel::generate(Session &session, llvm::StringRef prompt,
                            tokenizer, prompt, options, sink);
 }
 
-llvm::Expected<EvalResult> LanguageModel::evaluate(llvm::StringRef text,
-                                                   const EvalOptions &options,
-                                                   BrierProgress progress) {
+llvm::Expected<std::pair<std::vector<int32_t>, int64_t>>
+LanguageModel::evalStream(llvm::StringRef text,
+                          const EvalOptions &options) const {
   int64_t k = getEvalChunkTokens(), blockSize = options.blockSize;
   if (blockSize < 2 * k || blockSize % k != 0)
     return makeError(llvm::formatv("the block size must be a multiple of K "
@@ -122,19 +122,57 @@ llvm::Expected<EvalResult> LanguageModel::evaluate(llvm::StringRef text,
       return makeError(llvm::formatv("the text encodes to token {0}, outside "
                                      "the model's vocabulary of {1}",
                                      id, getVocabSize()));
-  EvalResult result;
-  result.blocks = static_cast<int64_t>(stream.size()) / blockSize;
+  int64_t blocks = static_cast<int64_t>(stream.size()) / blockSize;
   if (options.maxBlocks > 0)
-    result.blocks = std::min(result.blocks, options.maxBlocks);
-  if (result.blocks == 0)
+    blocks = std::min(blocks, options.maxBlocks);
+  if (blocks == 0)
     return makeError(llvm::formatv("the text is {0} tokens, fewer than one "
                                    "block of {1}",
                                    stream.size(), blockSize));
-  result.tokens = result.blocks * blockSize;
-  result.sums = calm
-                    ? evaluateCALMStream(*calm, stream, blockSize,
-                                         result.blocks, options.seed, progress)
-                    : evaluateTwinStream(*llama, stream, blockSize, k,
-                                         result.blocks, options.seed, progress);
+  return std::make_pair(std::move(stream), blocks);
+}
+
+llvm::Expected<EvalResult> LanguageModel::evaluate(llvm::StringRef text,
+                                                   const EvalOptions &options,
+                                                   BrierProgress progress) {
+  auto prepared = evalStream(text, options);
+  if (!prepared)
+    return prepared.takeError();
+  const std::vector<int32_t> &stream = prepared->first;
+  EvalResult result;
+  result.blocks = prepared->second;
+  result.tokens = result.blocks * options.blockSize;
+  std::vector<BrierSums> *perBlock =
+      options.perBlock ? &result.perBlock : nullptr;
+  auto sums =
+      calm ? evaluateCALMStream(*calm, stream, options.blockSize, result.blocks,
+                                options.seed, progress, perBlock)
+           : evaluateTwinStream(*llama, stream, options.blockSize,
+                                getEvalChunkTokens(), result.blocks,
+                                options.seed, progress, perBlock);
+  if (!sums)
+    return sums.takeError();
+  result.sums = *sums;
+  return result;
+}
+
+llvm::Expected<ReconstructionResult>
+LanguageModel::evaluateReconstruction(llvm::StringRef text,
+                                      const EvalOptions &options,
+                                      ReconstructionProgress progress) {
+  if (!calm)
+    return makeError("a token model has no autoencoder to reconstruct with "
+                     "(--reconstruction needs a CALM)");
+  auto prepared = evalStream(text, options);
+  if (!prepared)
+    return prepared.takeError();
+  ReconstructionResult result;
+  result.blocks = prepared->second;
+  auto counts = runtime::evaluateReconstruction(
+      *calm, prepared->first, options.blockSize, result.blocks, progress,
+      options.perBlock ? &result.perBlock : nullptr);
+  if (!counts)
+    return counts.takeError();
+  result.counts = *counts;
   return result;
 }

@@ -13,6 +13,7 @@
 
 #include "generation/BrierLM.h"
 #include "generation/Generation.h"
+#include "generation/Reconstruction.h"
 #include "models/CALMModel.h"
 #include "models/LlamaModel.h"
 #include "tokenizer/Tokenizer.h"
@@ -36,11 +37,22 @@ struct EvalOptions {
   /// At most this many blocks (0: every whole block).
   int64_t maxBlocks = 0;
   uint64_t seed = 0;
+  /// Keep each block's terms (EvalResult::perBlock).
+  bool perBlock = false;
 };
 
 struct EvalResult {
   BrierSums sums;
   int64_t blocks = 0, tokens = 0;
+  /// Each block's terms, in order, when EvalOptions::perBlock.
+  std::vector<BrierSums> perBlock;
+};
+
+struct ReconstructionResult {
+  ReconstructionCounts counts;
+  int64_t blocks = 0;
+  /// Each block's counts, in order, when EvalOptions::perBlock.
+  std::vector<ReconstructionCounts> perBlock;
 };
 
 class LanguageModel {
@@ -106,8 +118,17 @@ public:
   llvm::Expected<EvalResult> evaluate(llvm::StringRef text,
                                       const EvalOptions &options,
                                       BrierProgress progress);
+  /// The autoencoder's reconstruction of `text` in the same blocks (a
+  /// CALM only: a token model has no autoencoder); the same errors.
+  llvm::Expected<ReconstructionResult>
+  evaluateReconstruction(llvm::StringRef text, const EvalOptions &options,
+                         ReconstructionProgress progress);
 
 private:
+  /// The token stream of `text` (then end-of-text) and its number of whole
+  /// blocks under `options`, or the one-line errors evaluate() names.
+  llvm::Expected<std::pair<std::vector<int32_t>, int64_t>>
+  evalStream(llvm::StringRef text, const EvalOptions &options) const;
   explicit LanguageModel(Tokenizer tokenizer)
       : tokenizer(std::move(tokenizer)) {}
   Tokenizer tokenizer;

@@ -26,7 +26,9 @@ TEST(BrierParity, CALMOnTheHeldOutSlice) {
   std::vector<int32_t> expectedTokens = brier.get<int32_t>("calm_tokens");
   std::vector<double> expectedTerms = brier.get<double>("calm_terms");
   std::vector<int32_t> tokens;
-  runtime::BrierSums sums = runtime::calmBlockBrier(*model, ids, noise, &tokens);
+  auto result = runtime::calmBlockBrier(*model, ids, noise, &tokens);
+  ASSERT_TRUE(static_cast<bool>(result)) << llvm::toString(result.takeError());
+  runtime::BrierSums sums = *result;
   ASSERT_EQ(sums.positions, 63);
   ASSERT_EQ(tokens.size(), expectedTokens.size());
   // Positions whose decoded samples differ from the reference's.

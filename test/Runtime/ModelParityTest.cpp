@@ -5,11 +5,13 @@
 // MLIR through the calm passes and the CPU pipeline, against the golden
 // fixtures of tools/reference (float32 PyTorch on the same checkpoint).
 // Tolerance: relative error (max |a - b| / max |b|) at most 1e-4 on latents
-// and hidden states; decoded tokens identical.
+// and hidden states; decoded tokens identical (reconstruction counts: within
+// 2 of 128 tokens).
 //
 //===----------------------------------------------------------------------===//
 
 #include "FixtureUtils.h"
+#include "generation/Reconstruction.h"
 
 using namespace calm;
 using namespace calm::test;
@@ -61,6 +63,46 @@ TEST_F(ModelParity, AutoencoderDecode) {
   EXPECT_EQ(model->decodeTokens(mean), ae.get<int32_t>("dec_argmax"));
   EXPECT_EQ(model->decodeTokens(ae.get<float>("posterior_z")),
             ae.get<int32_t>("posterior_z_argmax"));
+}
+
+// eval --reconstruction's counts against the reference's decoded tokens,
+// block by block: natural text (mostly right) and random ids (often wrong,
+// so a count that ignored the decoder would not match). A token may flip
+// where two logits are within float error of each other: at most 2 of 128.
+TEST_F(ModelParity, ReconstructionCounts) {
+  Fixtures ae("ae");
+  std::vector<int32_t> ids = ae.get<int32_t>("recon_ids"); // [128]
+  std::vector<int32_t> expected = ae.get<int32_t>("recon_argmax");
+  ASSERT_EQ(ids.size(), 128u);
+  std::vector<runtime::ReconstructionCounts> perBlock;
+  auto total = runtime::evaluateReconstruction(
+      *model, ids, 64, 2, [](int64_t, int64_t, auto &) {}, &perBlock);
+  ASSERT_TRUE(static_cast<bool>(total)) << llvm::toString(total.takeError());
+  ASSERT_EQ(perBlock.size(), 2u);
+  int64_t wrongSomewhere = 0;
+  for (size_t b = 0; b < 2; ++b) {
+    int64_t tokens = 0, chunks = 0;
+    for (size_t c = 0; c < 16; ++c) {
+      bool whole = true;
+      for (size_t j = 0; j < 4; ++j) {
+        size_t t = b * 64 + c * 4 + j;
+        tokens += expected[t] == ids[t];
+        whole = whole && expected[t] == ids[t];
+      }
+      chunks += whole;
+    }
+    EXPECT_EQ(perBlock[b].tokens, 64);
+    EXPECT_EQ(perBlock[b].chunks, 16);
+    EXPECT_NEAR(perBlock[b].correctTokens, tokens, 2) << "block " << b;
+    EXPECT_NEAR(perBlock[b].correctChunks, chunks, 2) << "block " << b;
+    wrongSomewhere += 64 - tokens;
+  }
+  // The fixture exercises both outcomes.
+  EXPECT_GT(wrongSomewhere, 0);
+  EXPECT_GT(perBlock[0].correctTokens, 48);
+  EXPECT_EQ(total->correctTokens,
+            perBlock[0].correctTokens + perBlock[1].correctTokens);
+  EXPECT_EQ(total->tokens, 128);
 }
 
 TEST_F(ModelParity, InputCompression) {

@@ -115,8 +115,10 @@ TEST(TwinParity, BrierOnTheHeldOutSlice) {
   std::vector<int32_t> rollouts;
   std::vector<double> py;
   runtime::LlamaCache kv = model->newCache();
-  runtime::BrierSums sums =
+  auto result =
       runtime::twinBlockBrier(*model, kv, ids, 4, uniforms, &rollouts, &py);
+  ASSERT_TRUE(static_cast<bool>(result)) << llvm::toString(result.takeError());
+  runtime::BrierSums sums = *result;
   ASSERT_EQ(sums.positions, 63);
   // A rollout token can flip only where u falls within float error of a
   // CDF step; none does on this slice.

@@ -6,7 +6,7 @@
 //                     [--temperature T] [--samples N] [--seed S]
 //                     [--numerics SEL] [--library LIBRARY]
 //   calm-run eval     [--model DIR] --text FILE [--block-size N] [--json]
-//                     [--library LIBRARY]
+//                     [--per-block] [--reconstruction] [--library LIBRARY]
 //   calm-run serve    [--model DIR] [--library LIBRARY] [--host H]
 //                     [--port P] [--parallel N] [--max-queue N]
 //
@@ -231,6 +231,18 @@ static cl::opt<int64_t> maxBlocks("max-blocks",
 static cl::opt<bool> jsonOutput("json",
                                 cl::desc("Print the result as one JSON object"),
                                 cl::cat(category), cl::sub(evalCommand));
+static cl::opt<bool> perBlockOutput(
+    "per-block",
+    cl::desc("With --json: each block's terms too (\"per_block\": Brier-1..4 "
+             "sums and positions, or with --reconstruction the correct and "
+             "total tokens and chunks), for paired standard errors"),
+    cl::cat(category), cl::sub(evalCommand));
+static cl::opt<bool> reconstruction(
+    "reconstruction",
+    cl::desc("Score the CALM's autoencoder instead: each chunk of the text "
+             "encoded to its latent mean and decoded (argmax), in the same "
+             "blocks; token and chunk accuracy"),
+    cl::cat(category), cl::sub(evalCommand));
 
 // serve
 static cl::opt<std::string> host("host",
@@ -538,9 +550,59 @@ static int runGenerate() {
   return 0;
 }
 
+/// eval --reconstruction: the autoencoder's accuracy on the text's blocks.
+static int runReconstruction(LanguageModel &loaded, StringRef text,
+                             const EvalOptions &evalOptions,
+                             std::chrono::steady_clock::time_point start,
+                             bool progress) {
+  auto report = [&](int64_t done, int64_t all,
+                    const ReconstructionCounts &counts) {
+    if (progress)
+      errs() << formatv("\r{0}/{1} blocks, token accuracy {2:f4} ", done, all,
+                        counts.tokenAccuracy());
+  };
+  auto result = loaded.evaluateReconstruction(text, evalOptions, report);
+  if (!result)
+    return fail(result.takeError());
+  if (progress)
+    errs() << "\n";
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  const ReconstructionCounts &c = result->counts;
+  if (jsonOutput) {
+    outs() << formatv("{{\"token_accuracy\": {0:f6}, \"chunk_accuracy\": "
+                      "{1:f6}, \"tokens\": {2}, \"chunks\": {3}, "
+                      "\"seconds\": {4:f3}, \"numerics\": \"{5}\"",
+                      c.tokenAccuracy(), c.chunkAccuracy(), c.tokens, c.chunks,
+                      seconds, runNumerics(loaded));
+    if (perBlockOutput) {
+      outs() << ", \"per_block\": [";
+      for (size_t b = 0; b < result->perBlock.size(); ++b) {
+        const ReconstructionCounts &p = result->perBlock[b];
+        outs() << formatv("{0}[{1}, {2}, {3}, {4}]", b ? ", " : "",
+                          p.correctTokens, p.tokens, p.correctChunks, p.chunks);
+      }
+      outs() << "]";
+    }
+    outs() << "}\n";
+    return 0;
+  }
+  outs() << formatv("reconstruction: {0:f2}% of {1} tokens, {2:f2}% of {3} "
+                    "chunks (latent mean, argmax)\n",
+                    100 * c.tokenAccuracy(), c.tokens, 100 * c.chunkAccuracy(),
+                    c.chunks);
+  outs() << formatv("{0} blocks of {1}, {2:f1} s, numerics {3}\n",
+                    result->blocks, blockSize.getValue(), seconds,
+                    runNumerics(loaded));
+  return 0;
+}
+
 static int runEval() {
   if (textPath.empty())
     return fail("eval needs --text FILE");
+  if (perBlockOutput && !jsonOutput)
+    return fail("--per-block needs --json");
   auto buffer = MemoryBuffer::getFile(textPath);
   if (!buffer)
     return fail(textPath + ": " + buffer.getError().message());
@@ -567,6 +629,10 @@ static int runEval() {
   evalOptions.blockSize = blockSize;
   evalOptions.maxBlocks = maxBlocks;
   evalOptions.seed = seed;
+  evalOptions.perBlock = perBlockOutput;
+  if (reconstruction)
+    return runReconstruction(loaded, (*buffer)->getBuffer(), evalOptions, start,
+                             progress);
   auto result = loaded.evaluate((*buffer)->getBuffer(), evalOptions, report);
   if (!result)
     return fail(result.takeError());
@@ -583,9 +649,21 @@ static int runEval() {
     outs() << formatv("{{\"brier1\": {0:f6}, \"brier2\": {1:f6}, "
                       "\"brier3\": {2:f6}, \"brier4\": {3:f6}, \"brierlm\": "
                       "{4:f4}, \"tokens\": {5}, \"positions\": {6}, "
-                      "\"seconds\": {7:f3}, \"numerics\": \"{8}\"}\n",
+                      "\"seconds\": {7:f3}, \"numerics\": \"{8}\"",
                       bn[0], bn[1], bn[2], bn[3], total.brierLM(), tokens,
                       total.positions, seconds, runNumerics(loaded));
+    if (perBlockOutput) {
+      // Sums, not means: exact for any regrouping of blocks.
+      outs() << ", \"per_block\": [";
+      for (size_t b = 0; b < result->perBlock.size(); ++b) {
+        const BrierSums &p = result->perBlock[b];
+        outs() << formatv("{0}[{1:f6}, {2:f6}, {3:f6}, {4:f6}, {5}]",
+                          b ? ", " : "", p.sum[0], p.sum[1], p.sum[2], p.sum[3],
+                          p.positions);
+      }
+      outs() << "]";
+    }
+    outs() << "}\n";
     return 0;
   }
   outs() << formatv("BrierLM {0:f2}  (Brier-1 {1:f4}, Brier-2 {2:f4}, "

@@ -81,6 +81,14 @@ def main(out_dir=FIX, brier_ids=None):
             "dec_logits_slice": f32(logits[..., :256]), "dec_logits_row0": f32(logits[0, 0]),
             "dec_argmax": i32(logits.argmax(-1)),
             "posterior_eps": f32(eps), "posterior_z": f32(z), "posterior_z_argmax": i32(ae.decode_tokens(z))}
+    # Reconstruction (calm-run eval --reconstruction): two blocks of 64 tokens, natural text and
+    # random ids (which the AE often gets wrong, so the counts are not all "correct").
+    gr = torch.Generator().manual_seed(SEED + 7)
+    natural = (tok.encode(AE_TEXT) + tok.encode(CALM_TEXT))[:64]
+    recon = torch.tensor(natural + torch.randint(0, eos, (64,), generator=gr).tolist())
+    rmean, _ = ae.encode(recon.reshape(32, K))
+    ae_t["recon_ids"] = i32(recon)
+    ae_t["recon_argmax"] = i32(ae.decode_tokens(rmean).reshape(-1))
     safetensors_io.save(ae_t, os.path.join(FIX, "ae.safetensors"))
     man["ae"] = {"text": AE_TEXT, "reconstruction_exact_from_mean": bool((ae_t["dec_argmax"] == ae_t["input_ids"]).all())}
 

@@ -5,6 +5,7 @@
  *   calm_c_client checks MODEL LIBRARY
  *   calm_c_client concurrent MODEL LIBRARY SEED MAX_TOKENS PROMPT TEXT_FILE
  *                 BLOCK_SIZE
+ *   calm_c_client retry MODEL LIBRARY MAX_TOKENS PROMPT
  * LIBRARY "-" opens the model without one (compiled on demand, f32), and
  * "-:SEL" with numerics SEL. generate prints the text then a newline, as
  * calm-run generate does; eval
@@ -12,7 +13,9 @@
  * bad arguments, tokenize/detokenize and model info, and reports whether
  * libLLVM or libMLIR is mapped into the process; concurrent runs sessions
  * SEED..SEED+2 of one model and an eval of TEXT_FILE (seed SEED) on four
- * threads at once and prints, in seed order, what generate and eval would. */
+ * threads at once and prints, in seed order, what generate and eval would;
+ * retry generates on one session, then (whatever the first did) on a new
+ * one, and prints how each ended: a failure must not outlive its call. */
 #include "calm-c/calm.h"
 
 #include <pthread.h>
@@ -232,11 +235,34 @@ static int checks(const char *dir, const char *library) {
   return fails + heavy != 0;
 }
 
+static int retry(char **argv) {
+  calm_model *model = open(argv[2], argv[3]);
+  if (!model)
+    return 1;
+  int ok = 0;
+  for (int i = 0; i < 2; ++i) {
+    calm_session *session = calm_session_new(model, 1);
+    int used = 0;
+    if (!session)
+      printf("call %d: no session: %s\n", i + 1, calm_last_error());
+    else if (calm_generate(session, argv[5], strlen(argv[5]), atoll(argv[4]),
+                           1.0, 0, stopAfterFirst, &used) < 0)
+      printf("call %d: failed: %s\n", i + 1, calm_last_error());
+    else
+      printf("call %d: ok\n", i + 1), ok += i == 1;
+    calm_session_free(session);
+  }
+  calm_model_close(model);
+  return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 4 && !strcmp(argv[1], "checks"))
     return checks(argv[2], argv[3]);
   if (argc == 9 && !strcmp(argv[1], "concurrent"))
     return concurrent(argv);
+  if (argc == 6 && !strcmp(argv[1], "retry"))
+    return retry(argv);
   if (argc == 4 && !strcmp(argv[1], "info")) {
     calm_model *model = open(argv[2], argv[3]);
     if (!model)

@@ -8,6 +8,8 @@
  * freed in pairs ("device" memory is host memory here). Launches are
  * logged (FAKE_CUDA_QUIET set: only counted), not executed; copies of 1 MB
  * or more are logged with their size, and totals printed at exit.
+ * FAKE_CUDA_FAIL_ALLOC=N makes the N-th allocation (from 1) fail with
+ * CUDA_ERROR_OUT_OF_MEMORY, the way a full device does.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -19,7 +21,7 @@
 #include <string.h>
 
 typedef int CUresult;
-enum { kOk = 0, kInvalidContext = 201, kNotFound = 500 };
+enum { kOk = 0, kOutOfMemory = 2, kInvalidContext = 201, kNotFound = 500 };
 
 /* A context is current per thread; the counters and the allocation list
  * are shared by the runtime's threads (under `lock`). */
@@ -53,7 +55,9 @@ static CUresult needContext(const char *what) {
 
 CUresult cuInit(unsigned flags) { return kOk; }
 CUresult cuGetErrorName(CUresult r, const char **name) {
-  *name = r == kNotFound ? "CUDA_ERROR_NOT_FOUND" : "CUDA_ERROR_FAKE";
+  *name = r == kNotFound      ? "CUDA_ERROR_NOT_FOUND"
+          : r == kOutOfMemory ? "CUDA_ERROR_OUT_OF_MEMORY"
+                              : "CUDA_ERROR_FAKE";
   return kOk;
 }
 CUresult cuDeviceGetCount(int *n) {
@@ -213,6 +217,15 @@ static int isDevice(uintptr_t p) {
 }
 
 CUresult cuMemAlloc_v2(unsigned long long *ptr, size_t bytes) {
+  static int attempts;
+  const char *failAt = getenv("FAKE_CUDA_FAIL_ALLOC");
+  pthread_mutex_lock(&lock);
+  int attempt = ++attempts;
+  pthread_mutex_unlock(&lock);
+  if (failAt && atoi(failAt) == attempt) {
+    *ptr = 0;
+    return kOutOfMemory;
+  }
   *ptr = (uintptr_t)calloc(bytes, 1);
   pthread_mutex_lock(&lock);
   remember(*ptr, bytes);
