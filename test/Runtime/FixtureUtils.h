@@ -6,9 +6,13 @@
 #include "io/SafeTensors.h"
 #include "models/CALMModel.h"
 
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+
 #include "gtest/gtest.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -43,6 +47,41 @@ public:
 private:
   std::unique_ptr<runtime::SafeTensorsFile> file;
 };
+
+/// The reference's B_1..B_4 and BrierLM of the BrierLM slice (manifest.json
+/// "brier"."calm" or "brier"."twin"), for `kind` "calm" or "twin".
+struct ManifestBrier {
+  std::array<double, 4> b{};
+  double brierLM = 0;
+};
+inline ManifestBrier manifestBrier(const std::string &kind) {
+  ManifestBrier out;
+  auto buffer =
+      llvm::MemoryBuffer::getFile(kSource + "/test/fixtures/manifest.json");
+  if (!buffer) {
+    ADD_FAILURE() << "test/fixtures/manifest.json: "
+                  << buffer.getError().message();
+    return out;
+  }
+  auto json = llvm::json::parse((*buffer)->getBuffer());
+  if (!json) {
+    ADD_FAILURE() << llvm::toString(json.takeError());
+    return out;
+  }
+  const llvm::json::Object *entry = nullptr;
+  if (const auto *root = json->getAsObject())
+    if (const auto *brier = root->getObject("brier"))
+      entry = brier->getObject(kind);
+  const llvm::json::Array *b = entry ? entry->getArray("B") : nullptr;
+  if (!b || b->size() != 4 || !entry->getNumber("BrierLM")) {
+    ADD_FAILURE() << "manifest.json: no brier." << kind << " B[4] and BrierLM";
+    return out;
+  }
+  for (size_t n = 0; n < 4; ++n)
+    out.b[n] = (*b)[n].getAsNumber().value_or(0.0);
+  out.brierLM = *entry->getNumber("BrierLM");
+  return out;
+}
 
 /// max |a - b| / max |b|: the error measure of the fixtures' README.
 inline double relativeError(const std::vector<float> &a,

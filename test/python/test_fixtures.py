@@ -15,7 +15,8 @@ FIXTURE_SPEC = {
         "input_ids": ("I32", [2, 16]), "enc_mean": ("F32", [2, 4, Z]), "enc_log_std": ("F32", [2, 4, Z]),
         "dec_logits_slice": ("F32", [2, 16, 256]), "dec_logits_row0": ("F32", [V]), "dec_argmax": ("I32", [2, 16]),
         "posterior_eps": ("F32", [2, 4, Z]), "posterior_z": ("F32", [2, 4, Z]),
-        "posterior_z_argmax": ("I32", [2, 16])},
+        "posterior_z_argmax": ("I32", [2, 16]), "recon_ids": ("I32", [128]),
+        "recon_argmax": ("I32", [128])},
     "calm.safetensors": dict({
         "input_ids": ("I32", [1, 32]), "compress_out": ("F32", [1, 8, D]), "hidden": ("F32", [1, 8, D]),
         "head_noise": ("F32", [8, 4, NZ]), "head_cond": ("F32", [8, D]), "head_noise_embd": ("F32", [8, 4, D]),
