@@ -1,26 +1,38 @@
 #!/usr/bin/env python3
-"""bench/numerics_study: what each numerics saving costs the tiny CALM.
+"""bench/numerics_study: what each numerics saving costs the shipped models.
 
-For every numerics selection below, runs `calm-run eval --json` on the
-held-out text (tools/data/corpus.py's split: the 6 held-out documents joined
-by <|endoftext|>, the stream tools/reference/evaluate.py scores) with the
-same seed, so every form sees the same head noise (paired comparison: the
-differences between forms are far more precise than each figure), and
-prices one generated chunk with calm-opt's energy report (calm-decompose,
-calm-assign-numerics, calm-energy-report with dynamic-size: one backbone
-step at a context of 64 chunks, one head sample, one decoded chunk;
-arithmetic only, Horowitz 45 nm), divided by K for pJ per token. Tokens/s is eval's
-throughput (tokens scored per second, two samples per position). The token
-twin is evaluated once in f32 as the baseline.
+For every numerics selection below, on the held-out text (tools/data/corpus.py's
+split: the 6 held-out documents joined by <|endoftext|>, the stream
+tools/reference/evaluate.py scores), in blocks of 512 tokens:
+  * the CALM's BrierLM and Brier-1..4: `calm-run eval --json --per-block`;
+  * its autoencoder's reconstruction (each chunk encoded to its latent mean
+    and decoded): `calm-run eval --reconstruction --json --per-block`;
+  * the token twin's BrierLM under the same form (its own compiled code).
+Every form runs with the same seed, so it sees the same head noise (CALM) and
+the same uniforms (twin): the comparison with f32 is paired, block by block.
+The standard error of each difference from f32 comes from the per-block
+terms: for a mean (Brier-1, accuracy) sd(d_b) / sqrt(n) over the n blocks'
+differences d_b (blocks are equal in size); for BrierLM, a geometric mean of
+ratios, the jackknife over blocks. A difference within about two standard
+errors of zero is no measured effect.
 
-Writes docs/numerics-study.md (the table) and docs/numerics-study.svg (Brier-1
-and Brier-2 against pJ per token).
+Energy: one generated chunk priced with calm-opt's energy report
+(calm-decompose, calm-assign-numerics, calm-energy-report with dynamic-size:
+one backbone step at a context of 64 chunks, one head sample, one decoded
+chunk; arithmetic only, Horowitz 45 nm), divided by K for pJ per token.
+Tokens/s is the CALM eval's throughput (tokens scored per second, two samples
+per position).
+
+Writes docs/numerics-study.md (the tables), docs/numerics-study.svg (CALM
+Brier-1 against pJ per token) and docs/numerics-study-deltas.svg (each form's
+difference from f32 with its 95% interval).
 
     /usr/bin/python3 bench/numerics_study/numerics_study.py [--max-blocks N]
-        [--build build] [--seed 1]
+        [--twin-blocks N] [--build build] [--seed 1] [--threads N]
 """
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -66,14 +78,56 @@ def energy_per_token(args, module_path, selection, k):
     return total / k
 
 
-def evaluate(args, model, selection, text):
+def evaluate(args, model, selection, text, blocks, reconstruction=False):
     cmd = [os.path.join(args.build, "bin", "calm-run"), "eval", "--model", model, "--text", text,
-           "--numerics", selection, "--seed", str(args.seed), "--json"]
-    if args.max_blocks:
-        cmd += ["--max-blocks", str(args.max_blocks)]
+           "--numerics", selection, "--seed", str(args.seed), "--json", "--per-block",
+           "--threads", str(args.threads)]
+    if reconstruction:
+        cmd.append("--reconstruction")
+    if blocks:
+        cmd += ["--max-blocks", str(blocks)]
     r = json.loads(run(cmd, env=args.env))
-    r["tokens_per_s"] = r["tokens"] / r["seconds"]
+    if not reconstruction:
+        r["tokens_per_s"] = r["tokens"] / r["seconds"]
     return r
+
+
+# ----------------------------------------------------------------------------- statistics
+def brier_lm(blocks):
+    """BrierLM (percent) of a list of per-block [s1, s2, s3, s4, positions]."""
+    pos = sum(b[4] for b in blocks)
+    prod = 1.0
+    for n in range(4):
+        prod *= sum(b[n] for b in blocks) / pos
+    return 100.0 * max(0.0, prod) ** 0.25
+
+
+def brier_mean(blocks, n):
+    return sum(b[n] for b in blocks) / sum(b[4] for b in blocks)
+
+
+def accuracy(blocks):
+    """Token accuracy of per-block [correct tokens, tokens, correct chunks, chunks]."""
+    return sum(b[0] for b in blocks) / sum(b[1] for b in blocks)
+
+
+def paired(stat, form, base):
+    """(difference stat(form) - stat(base), its standard error): the jackknife over blocks,
+    leaving one block out of both (for a mean over equal blocks it is sd(d_b) / sqrt(n))."""
+    assert len(form) == len(base)
+    n = len(form)
+    diff = stat(form) - stat(base)
+    if n < 2:
+        return diff, float("nan")
+    loo = [stat(form[:i] + form[i + 1:]) - stat(base[:i] + base[i + 1:]) for i in range(n)]
+    mean = sum(loo) / n
+    return diff, math.sqrt((n - 1) / n * sum((x - mean) ** 2 for x in loo))
+
+
+def fmt_delta(d, se, digits):
+    if d == 0 and se == 0:
+        return "±0 (same)"
+    return "%+.*f ± %.*f" % (digits, d, digits, se)
 
 
 def svg(rows, path):
@@ -83,7 +137,7 @@ def svg(rows, path):
     W, H, L, B, T, R = 720, 420, 70, 50, 30, 170
     xs = [math.log10(r["pj"]) for r in pts]
     x0, x1 = min(xs) - 0.1, max(xs) + 0.1
-    ys = [r["brier1"] for r in rows] + [r["brier2"] for r in rows]
+    ys = [r["brier1"] for r in rows]
     y0, y1 = min(ys + [0.0]), max(ys)
     y0, y1 = y0 - 0.05 * (y1 - y0 or 1), y1 + 0.05 * (y1 - y0 or 1)
     X = lambda v: L + (math.log10(v) - x0) / (x1 - x0) * (W - L - R)
@@ -91,13 +145,13 @@ def svg(rows, path):
     out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" '
            'font-size="11">' % (W, H),
            '<rect width="100%" height="100%" fill="white"/>',
-           '<text x="%d" y="18" font-size="13">calm-tiny: Brier-n vs arithmetic energy per token '
+           '<text x="%d" y="18" font-size="13">calm-tiny: Brier-1 vs arithmetic energy per token '
            '(held-out text)</text>' % L,
            '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (L, H - B, W - R, H - B),
            '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (L, T, L, H - B),
            '<text x="%d" y="%d">pJ per token (log scale, Horowitz 45 nm, arithmetic only)</text>'
            % (L + 60, H - 12),
-           '<text x="14" y="%d" transform="rotate(-90 14 %d)">Brier-n</text>' % (H // 2, H // 2)]
+           '<text x="14" y="%d" transform="rotate(-90 14 %d)">Brier-1</text>' % (H // 2, H // 2)]
     for e in range(int(math.floor(x0)), int(math.ceil(x1)) + 1):
         for m in (1, 2, 5):
             v = m * 10 ** e
@@ -109,15 +163,11 @@ def svg(rows, path):
         v = y0 + (y1 - y0) * i / 4
         out.append('<text x="%d" y="%.1f" text-anchor="end">%.4f</text>' % (L - 4, Y(v) + 4, v))
         out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>' % (L, Y(v), W - R, Y(v)))
-    for key, color in (("brier1", "#1f77b4"), ("brier2", "#d62728")):
+    for key, color in (("brier1", "#1f77b4"),):
         for r in pts:
             out.append('<circle cx="%.1f" cy="%.1f" r="4" fill="%s"/>' % (X(r["pj"]), Y(r[key]), color))
             if key == "brier1":
                 out.append('<text x="%.1f" y="%.1f">%s</text>' % (X(r["pj"]) + 6, Y(r[key]) - 4, r["name"]))
-    out.append('<circle cx="%d" cy="%d" r="4" fill="#1f77b4"/><text x="%d" y="%d">Brier-1</text>'
-               % (W - R + 20, T + 10, W - R + 30, T + 14))
-    out.append('<circle cx="%d" cy="%d" r="4" fill="#d62728"/><text x="%d" y="%d">Brier-2</text>'
-               % (W - R + 20, T + 28, W - R + 30, T + 32))
     missing = [r["name"] for r in rows if r["pj"] is None]
     if missing:
         out.append('<text x="%d" y="%d">not plotted (fp8 multiply</text>' % (W - R + 14, T + 60))
@@ -128,11 +178,59 @@ def svg(rows, path):
         f.write("\n".join(out) + "\n")
 
 
+def svg_deltas(rows, path):
+    """Each form's difference from f32 (x: the forms) with its 95% interval (1.96 SE):
+    CALM Brier-1, the autoencoder's token accuracy, the twin's Brier-1."""
+    series = (("d_calm_b1", "CALM Brier-1", "#1f77b4"), ("d_ae_acc", "AE token accuracy", "#2ca02c"),
+              ("d_twin_b1", "twin Brier-1", "#d62728"))
+    forms = rows[1:]
+    W, H, L, B, T, R = 760, 420, 80, 90, 30, 170
+    vals = [0.0]
+    for r in forms:
+        for key, _, _ in series:
+            d, se = r[key]
+            vals += [d - 1.96 * se, d + 1.96 * se]
+    y0, y1 = min(vals), max(vals)
+    pad = 0.08 * (y1 - y0 or 1e-4)
+    y0, y1 = y0 - pad, y1 + pad
+    step = (W - L - R) / len(forms)
+    Y = lambda v: T + (y1 - v) / (y1 - y0) * (H - T - B)
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" '
+           'font-size="11">' % (W, H),
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="%d" y="18" font-size="13">Difference from f32, paired (same noise), with 95%% '
+           'intervals</text>' % L,
+           '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (L, T, L, H - B),
+           '<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="black"/>' % (L, Y(0), W - R, Y(0))]
+    for i in range(5):
+        v = y0 + (y1 - y0) * i / 4
+        out.append('<text x="%d" y="%.1f" text-anchor="end">%+.4f</text>' % (L - 4, Y(v) + 4, v))
+        out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>' % (L, Y(v), W - R, Y(v)))
+    for i, r in enumerate(forms):
+        x = L + step * (i + 0.5)
+        out.append('<text x="%.1f" y="%d" text-anchor="end" transform="rotate(-40 %.1f %d)">%s</text>'
+                   % (x, H - B + 14, x, H - B + 14, r["name"]))
+        for j, (key, _, color) in enumerate(series):
+            d, se = r[key]
+            xs = x + (j - 1) * 9
+            out.append('<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s"/>'
+                       % (xs, Y(d - 1.96 * se), xs, Y(d + 1.96 * se), color))
+            out.append('<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"/>' % (xs, Y(d), color))
+    for j, (_, label, color) in enumerate(series):
+        out.append('<circle cx="%d" cy="%d" r="4" fill="%s"/><text x="%d" y="%d">%s</text>'
+                   % (W - R + 20, T + 10 + 18 * j, color, W - R + 30, T + 14 + 18 * j, label))
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--max-blocks", type=int, default=0)
+    ap.add_argument("--max-blocks", type=int, default=0, help="CALM and autoencoder blocks (0: all)")
+    ap.add_argument("--twin-blocks", type=int, default=0, help="twin blocks (0: all)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=os.path.join(ROOT, "docs"))
     args = ap.parse_args()
     args.env = dict(os.environ)
@@ -149,37 +247,84 @@ def main():
     k = json.load(open(os.path.join(CALM, "config.json")))["patch_size"]
     rows = []
     for sel in SELECTIONS:
-        r = evaluate(args, CALM, sel, text)
-        r["name"], r["pj"] = sel, energy_per_token(args, module, sel, k)
+        r = {"name": sel, "pj": energy_per_token(args, module, sel, k)}
+        r["calm"] = evaluate(args, CALM, sel, text, args.max_blocks)
+        r["ae"] = evaluate(args, CALM, sel, text, args.max_blocks, reconstruction=True)
+        r["twin"] = evaluate(args, TWIN, sel, text, args.twin_blocks)
+        r["brier1"] = r["calm"]["brier1"]
         rows.append(r)
-        print("  %-18s Brier-1 %.5f  Brier-2 %.6f  BrierLM %.2f  %.0f tokens/s  %s pJ/token"
-              % (sel, r["brier1"], r["brier2"], r["brierlm"], r["tokens_per_s"],
+        print("  %-18s CALM BrierLM %.3f Brier-1 %.5f  AE %.5f  twin BrierLM %.3f  %.0f tokens/s  %s pJ/token"
+              % (sel, r["calm"]["brierlm"], r["calm"]["brier1"], r["ae"]["token_accuracy"],
+                 r["twin"]["brierlm"], r["calm"]["tokens_per_s"],
                  "n/a" if r["pj"] is None else "%.0f" % r["pj"]), file=sys.stderr)
-    twin = evaluate(args, TWIN, "f32", text)
     base = rows[0]
+    b1 = lambda blocks: brier_mean(blocks, 0)
+    for r in rows:
+        r["d_calm_lm"] = paired(brier_lm, r["calm"]["per_block"], base["calm"]["per_block"])
+        r["d_calm_b1"] = paired(b1, r["calm"]["per_block"], base["calm"]["per_block"])
+        r["d_ae_acc"] = paired(accuracy, r["ae"]["per_block"], base["ae"]["per_block"])
+        r["d_twin_lm"] = paired(brier_lm, r["twin"]["per_block"], base["twin"]["per_block"])
+        r["d_twin_b1"] = paired(b1, r["twin"]["per_block"], base["twin"]["per_block"])
+    c, a, t = base["calm"], base["ae"], base["twin"]
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "numerics-study.md"), "w") as f:
-        f.write("# Numerics study: the tiny CALM under every numerics form\n\n")
-        f.write("Generated by `/usr/bin/python3 bench/numerics_study/numerics_study.py%s` "
-                "(see the script's header for the method). Held-out text: %d tokens, %d positions, "
-                "seed %d (the same head noise for every form).\n\n"
+        f.write("# Numerics study: the shipped models under every numerics form\n\n")
+        f.write("Generated by `/usr/bin/python3 bench/numerics_study/numerics_study.py%s%s%s` (the "
+                "script's header gives the method). Held-out text (`tools/data/corpus.py`), blocks of "
+                "512 tokens, seed %d: the CALM on %d tokens (%d positions), its autoencoder on %d "
+                "tokens (%d chunks), the token twin on %d tokens (%d positions). Every form sees the "
+                "same noise; each difference from f32 is paired, block by block, and given with its "
+                "standard error (± 1 SE; jackknife over blocks). A difference within about 2 SE of "
+                "zero is no measured effect.\n\n"
                 % (" --max-blocks %d" % args.max_blocks if args.max_blocks else "",
-                   base["tokens"], base["positions"], args.seed))
-        f.write("| numerics | Brier-1 | Brier-2 | Brier-3 | Brier-4 | BrierLM | Δ Brier-1 vs f32 "
-                "| tokens/s (eval) | pJ/token (arith.) | pJ vs f32 |\n")
-        f.write("|---|---|---|---|---|---|---|---|---|---|\n")
+                   " --twin-blocks %d" % args.twin_blocks if args.twin_blocks else "",
+                   " --threads %d" % args.threads if args.threads != 1 else "",
+                   args.seed, c["tokens"], c["positions"], a["tokens"], a["chunks"], t["tokens"],
+                   t["positions"]))
+        f.write("## Quality\n\n")
+        f.write("| numerics | CALM BrierLM | Δ vs f32 | CALM Brier-1 | Δ vs f32 | AE token accuracy | "
+                "Δ vs f32 | twin BrierLM | Δ vs f32 | twin Brier-1 | Δ vs f32 |\n")
+        f.write("|---|---|---|---|---|---|---|---|---|---|---|\n")
+        for r in rows:
+            f.write("| %s | %.3f | %s | %.5f | %s | %.5f | %s | %.3f | %s | %.5f | %s |\n"
+                    % (r["name"], r["calm"]["brierlm"], fmt_delta(*r["d_calm_lm"], 3),
+                       r["calm"]["brier1"], fmt_delta(*r["d_calm_b1"], 5),
+                       r["ae"]["token_accuracy"], fmt_delta(*r["d_ae_acc"], 5),
+                       r["twin"]["brierlm"], fmt_delta(*r["d_twin_lm"], 3),
+                       r["twin"]["brier1"], fmt_delta(*r["d_twin_b1"], 5)))
+        f.write("\nMeasured effects (|difference| > 2 SE; with %d comparisons, about %.0f would pass 2 SE by "
+                "chance alone, so a lone 2-SE effect is a hint, not a finding):\n\n"
+                % (5 * (len(rows) - 1), 0.05 * 5 * (len(rows) - 1)))
+        for key, label in (("d_calm_lm", "CALM BrierLM"), ("d_calm_b1", "CALM Brier-1"),
+                           ("d_ae_acc", "autoencoder token accuracy"), ("d_twin_lm", "twin BrierLM"),
+                           ("d_twin_b1", "twin Brier-1")):
+            hits = ["%s (%+.2g, %.1f SE)" % (r["name"], r[key][0], r[key][0] / r[key][1])
+                    for r in rows[1:] if r[key][1] > 0 and abs(r[key][0]) > 2 * r[key][1]]
+            same = [r["name"] for r in rows[1:] if r[key] == (0.0, 0.0)]
+            f.write("- %s: %s%s\n" % (label, ", ".join(hits) if hits else "none",
+                                       "; identical to f32: " + ", ".join(same) if same else ""))
+        f.write("\n![Each form's difference from f32 with 95% intervals](numerics-study-deltas.svg)\n\n")
+        f.write("## Brier-n of the CALM, throughput and energy\n\n")
+        f.write("| numerics | Brier-1 | Brier-2 | Brier-3 | Brier-4 | AE chunk accuracy | tokens/s (eval) "
+                "| pJ/token (arith.) | pJ vs f32 |\n")
+        f.write("|---|---|---|---|---|---|---|---|---|\n")
         for r in rows:
             pj = "n/a" if r["pj"] is None else "%.0f" % r["pj"]
             ratio = "n/a" if r["pj"] is None else "%.2fx" % (r["pj"] / base["pj"])
-            f.write("| %s | %.5f | %.6f | %.6f | %.6f | %.2f | %+.5f | %.0f | %s | %s |\n"
-                    % (r["name"], r["brier1"], r["brier2"], r["brier3"], r["brier4"], r["brierlm"],
-                       r["brier1"] - base["brier1"], r["tokens_per_s"], pj, ratio))
-        f.write("| token twin, f32 (exact-probability estimator) | %.5f | %.6f | %.6f | %.6f | %.2f "
-                "| | %.0f | | |\n" % (twin["brier1"], twin["brier2"], twin["brier3"], twin["brier4"],
-                                     twin["brierlm"], twin["tokens_per_s"]))
-        f.write("\n![Brier-1 and Brier-2 against pJ per token](numerics-study.svg)\n")
+            e = r["calm"]
+            f.write("| %s | %.5f | %.6f | %.6f | %.6f | %.5f | %.0f | %s | %s |\n"
+                    % (r["name"], e["brier1"], e["brier2"], e["brier3"], e["brier4"],
+                       r["ae"]["chunk_accuracy"], e["tokens_per_s"], pj, ratio))
+        f.write("\n![CALM Brier-1 against pJ per token](numerics-study.svg)\n")
     svg(rows, os.path.join(args.out, "numerics-study.svg"))
-    print("wrote %s/numerics-study.md and .svg" % args.out, file=sys.stderr)
+    svg_deltas(rows, os.path.join(args.out, "numerics-study-deltas.svg"))
+    with open(os.path.join(args.out, "numerics-study.json"), "w") as f:
+        # Without the per-block terms: the summaries and the paired differences (d, SE).
+        slim = [{key: ({k: v for k, v in val.items() if k != "per_block"} if isinstance(val, dict)
+                       else val) for key, val in r.items()} for r in rows]
+        json.dump({"settings": dict(vars(args), env=None), "rows": slim}, f, indent=1)
+        f.write("\n")
+    print("wrote %s/numerics-study.md, .svg, -deltas.svg and .json" % args.out, file=sys.stderr)
 
 
 if __name__ == "__main__":

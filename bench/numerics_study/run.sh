@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# BrierLM, throughput and arithmetic energy of the tiny CALM under every
-# numerics form; writes docs/numerics-study.{md,svg}. Needs the build and the
-# held-out text (tools/data/fetch_data.sh, npm).
+# BrierLM of the tiny CALM and its twin, the autoencoder's reconstruction,
+# throughput and arithmetic energy under every numerics form, with paired
+# standard errors; writes docs/numerics-study.{md,svg,json} and
+# docs/numerics-study-deltas.svg. Needs the build and the held-out text
+# (tools/data/fetch_data.sh, npm).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD_DIR=${BUILD_DIR:-build}
