@@ -130,6 +130,14 @@ def fmt_delta(d, se, digits):
     return "%+.*f ± %.*f" % (digits, d, digits, se)
 
 
+def svg_open(W, H, L, title):
+    """An SVG's first elements: the root, a white background and the title."""
+    return ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" '
+            'font-size="11">' % (W, H),
+            '<rect width="100%" height="100%" fill="white"/>',
+            '<text x="%d" y="18" font-size="13">%s</text>' % (L, title)]
+
+
 def svg(rows, path):
     """Brier-1 and Brier-2 (y) against pJ per token (x, log scale)."""
     import math
@@ -142,11 +150,7 @@ def svg(rows, path):
     y0, y1 = y0 - 0.05 * (y1 - y0 or 1), y1 + 0.05 * (y1 - y0 or 1)
     X = lambda v: L + (math.log10(v) - x0) / (x1 - x0) * (W - L - R)
     Y = lambda v: T + (y1 - v) / (y1 - y0) * (H - T - B)
-    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" '
-           'font-size="11">' % (W, H),
-           '<rect width="100%" height="100%" fill="white"/>',
-           '<text x="%d" y="18" font-size="13">calm-tiny: Brier-1 vs arithmetic energy per token '
-           '(held-out text)</text>' % L,
+    out = svg_open(W, H, L, "calm-tiny: Brier-1 vs arithmetic energy per token (held-out text)") + [
            '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (L, H - B, W - R, H - B),
            '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (L, T, L, H - B),
            '<text x="%d" y="%d">pJ per token (log scale, Horowitz 45 nm, arithmetic only)</text>'
@@ -195,11 +199,7 @@ def svg_deltas(rows, path):
     y0, y1 = y0 - pad, y1 + pad
     step = (W - L - R) / len(forms)
     Y = lambda v: T + (y1 - v) / (y1 - y0) * (H - T - B)
-    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" '
-           'font-size="11">' % (W, H),
-           '<rect width="100%" height="100%" fill="white"/>',
-           '<text x="%d" y="18" font-size="13">Difference from f32, paired (same noise), with 95%% '
-           'intervals</text>' % L,
+    out = svg_open(W, H, L, "Difference from f32, paired (same noise), with 95% intervals") + [
            '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (L, T, L, H - B),
            '<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="black"/>' % (L, Y(0), W - R, Y(0))]
     for i in range(5):
