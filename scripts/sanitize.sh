@@ -7,6 +7,11 @@
 # (a regex) runs a subset, e.g. LIT_FILTER='Unit|Robustness'.
 #
 # Runtime options and their reasons (docs/ROBUSTNESS.md, "Sanitizers"):
+#  - abort_on_error=1 (ASan, LSan and UBSan): a report ends the process with
+#    SIGABRT, not with exit status 1. Exit status 1 is what our tools return
+#    for an expected error, so a report on an error path would otherwise
+#    pass `not calm-run ...` and a fuzz harness's "exit 0 or 1".
+#    test/Sanitizers/report-is-fatal.test checks that this holds.
 #  - detect_container_overflow=0: a precaution. Container annotations
 #    misfire when a container is grown by uninstrumented code (libMLIR,
 #    libLLVM) and read by ours; libstdc++ only annotates std::vector with
@@ -29,9 +34,9 @@ BUILD_DIR="$BUILD_DIR" JOBS="$JOBS" bash scripts/build.sh \
   -DCALM_SANITIZE=ON -DCALM_ENABLE_FUZZERS=ON
 [[ "${1:-}" == "--build-only" ]] && exit 0
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_container_overflow=0:detect_leaks=1:allow_user_poisoning=0}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/test/Sanitizers/lsan.supp:print_suppressions=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_container_overflow=0:detect_leaks=1:allow_user_poisoning=0:abort_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/test/Sanitizers/lsan.supp:print_suppressions=0:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:abort_on_error=1}
 start=$(date +%s)
 rc=0
 BUILD_DIR=$BUILD_DIR bash scripts/test.sh || rc=$?

@@ -10,9 +10,12 @@ timeout is a failure and the offending input is saved for a regression test.
 import argparse
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
+
+SANITIZER_REPORT = re.compile(rb"==[0-9]+==ERROR: [A-Za-z]+Sanitizer|: runtime error: ")
 
 PASS_SETS = [
     ["--calm-mulf-to-lmul=mantissa-bits=3", "--convert-calm-to-arith"],
@@ -92,6 +95,10 @@ def main():
                 proc = subprocess.run(cmd, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.PIPE, timeout=args.timeout)
                 rc = proc.returncode
+                # A sanitizer report is a failure whatever the exit status
+                # (the sanitizer build also aborts on one: scripts/sanitize.sh).
+                if SANITIZER_REPORT.search(proc.stderr):
+                    rc = "sanitizer report"
             except subprocess.TimeoutExpired:
                 rc = "timeout"
             codes[rc] = codes.get(rc, 0) + 1
