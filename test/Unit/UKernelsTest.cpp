@@ -15,6 +15,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <iostream>
 #include <cstring>
 #include <random>
 
@@ -26,6 +28,38 @@ const char *kForms[] = {
     "f32",    "bf16",           "f16",    "f8e4m3",     "f8e4m3/channel",
     "f8e5m2", "f8e5m2/channel", "i8",     "i8/channel", "lmul:2",
     "lmul:4", "lmul:7",         "lmul:23"};
+
+/// The instruction sets this run tests. CALM_UKERNEL_ISA=avx2 or =avx512
+/// names one (lit runs each where the CPU has it: test/Unit/unit.test and
+/// ukernels-avx512.test), and asking for one the CPU lacks fails rather than
+/// silently testing the other. Unset: every set the CPU has, and a note on
+/// stderr for each it lacks.
+std::vector<const char *> isasUnderTest() {
+  static std::vector<const char *> sets = [] {
+    std::vector<const char *> out;
+    const char *env = std::getenv("CALM_UKERNEL_ISA");
+    for (const char *set : {"avx512", "avx2"}) {
+      if (env && std::string(env) != set)
+        continue;
+      const char *before = isa();
+      bool has = setISA(set);
+      setISA(before);
+      if (has)
+        out.push_back(set);
+      else if (env)
+        ADD_FAILURE() << "CALM_UKERNEL_ISA=" << env
+                      << ": this CPU lacks that instruction set";
+      else
+        std::cerr << "[ skipped  ] the " << set
+                  << " microkernels: this CPU lacks them\n";
+    }
+    if (env && out.empty() && std::string(env) != "avx512" &&
+        std::string(env) != "avx2")
+      ADD_FAILURE() << "CALM_UKERNEL_ISA=" << env << ": not avx2 or avx512";
+    return out;
+  }();
+  return sets;
+}
 
 std::vector<float> randomMatrix(int64_t rows, int64_t cols, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -101,9 +135,8 @@ class UKernelForms : public ::testing::TestWithParam<std::string> {};
 TEST_P(UKernelForms, RaggedShapesMatchReferenceOnBothISAs) {
   Form f = parse(GetParam());
   const char *before = isa();
-  for (const char *set : {"avx512", "avx2"}) {
-    if (!setISA(set))
-      continue; // no AVX-512 here: the AVX2 path still runs
+  for (const char *set : isasUnderTest()) {
+    ASSERT_TRUE(setISA(set)) << set;
     for (auto [m, n, k] : {std::tuple<int, int, int>{1, 1, 1},
                            {1, 37, 130},
                            {3, 33, 64},
@@ -134,9 +167,8 @@ TEST_P(UKernelForms, BlockedGEMMMatchesReferenceAndGEMVRows) {
        init = randomMatrix(m, n, 43);
   std::vector<double> ref = reference(GetParam(), x, w, init, m, n, k);
   bool rowIndependent = !f.scaled() || f.channel;
-  for (const char *set : {"avx512", "avx2"}) {
-    if (!setISA(set))
-      continue;
+  for (const char *set : isasUnderTest()) {
+    ASSERT_TRUE(setISA(set)) << set;
     std::vector<float> out = run(f, x, w, init, m, n, k);
     EXPECT_LE(relativeError(out, ref), 1e-5) << set << " " << GetParam();
     if (!rowIndependent)
@@ -162,9 +194,8 @@ TEST_P(UKernelForms, NullInitIsZero) {
   auto x = randomMatrix(m, k, 51), w = randomMatrix(n, k, 52);
   std::vector<float> zeros(m * n, 0.0f);
   Packed p(f, w, n, k);
-  for (const char *set : {"avx512", "avx2"}) {
-    if (!setISA(set))
-      continue;
+  for (const char *set : isasUnderTest()) {
+    ASSERT_TRUE(setISA(set)) << set;
     std::vector<float> withZeros = run(f, x, w, zeros, m, n, k);
     std::vector<float> out(m * n, 1.0f);
     linear(f, x.data(), m, k, p.bytes.data(), n, k, nullptr, 0, out.data(),
@@ -218,9 +249,8 @@ TEST_P(UKernelForms, SubnormalQuantizedValues) {
   fill(x, m, 31);
   fill(w, n, 32);
   const char *before = isa();
-  for (const char *set : {"avx512", "avx2"}) {
-    if (!setISA(set))
-      continue;
+  for (const char *set : isasUnderTest()) {
+    ASSERT_TRUE(setISA(set)) << set;
     double err = relativeError(run(f, x, w, init, m, n, k),
                                reference(GetParam(), x, w, init, m, n, k));
     EXPECT_LE(err, 1e-5) << set << " " << GetParam();
@@ -266,9 +296,8 @@ TEST(UKernels, LMulKernelProductsAreBitExactOnBothISAs) {
   std::mt19937 rng(5);
   std::uniform_int_distribution<uint32_t> bits;
   const char *before = isa();
-  for (const char *set : {"avx512", "avx2"}) {
-    if (!setISA(set))
-      continue;
+  for (const char *set : isasUnderTest()) {
+    ASSERT_TRUE(setISA(set)) << set;
     for (int m : {3, 4, 7}) {
       Form f = parse("lmul:" + std::to_string(m));
       int k = 64, n = 64;
@@ -322,9 +351,8 @@ TEST(UKernels, LMulIntegerAddFormEqualsTheGeneralForm) {
     for (int64_t i = 0; i < k; ++i)
       tiny[3 * k + i] = 1e-37f * (1 + i % 3); // |x w| < 2^-126: underflows
     std::vector<float> init(4 * n, 0.5f);
-    for (const char *set : {"avx512", "avx2"}) {
-      if (!setISA(set))
-        continue;
+    for (const char *set : isasUnderTest()) {
+      ASSERT_TRUE(setISA(set)) << set;
       for (int m : {3, 4, 7}) {
         Form f = parse("lmul:" + std::to_string(m));
         std::vector<float> fast = run(f, x, w, init, 4, n, k);
@@ -431,9 +459,8 @@ TEST(UKernels, ArgmaxIsTheFirstMaximumOnBothISAs) {
   std::mt19937 rng(7);
   std::uniform_int_distribution<int> small(-3, 3), pick(0, 9);
   int checked = 0;
-  for (const char *set : {"avx512", "avx2"}) {
-    if (!setISA(set))
-      continue;
+  for (const char *set : isasUnderTest()) {
+    ASSERT_TRUE(setISA(set)) << set;
     for (int64_t n : {1, 2, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, 4096}) {
       for (int trial = 0; trial < 40; ++trial) {
         std::vector<float> row(n);

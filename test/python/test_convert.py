@@ -126,28 +126,20 @@ class ConvertTest(unittest.TestCase):
         self.assertEqual(len(r.stderr.strip().splitlines()), 1)
 
     def test_layout_matches_official_names(self):
-        """The expected-name generator reproduces shared/spec/official-layout/*.tensors.tsv."""
-        spec = os.path.join(ROOT, "..", "shared", "spec", "official-layout")
-        if not os.path.isdir(spec):
-            self.skipTest("shared/spec/official-layout not present beside the checkout")
+        """The expected-name generator reproduces the official layout (test/python/official_layout.json,
+        copied from the official code's saved checkpoints)."""
+        official = read_json(os.path.join(os.path.dirname(__file__), "official_layout.json"))
         for stem, kind in (("autoencoder", "autoencoder"), ("calm", "calm")):
-            with open(os.path.join(spec, stem + ".config.json")) as f:
-                cfg = json.load(f)
-            rows = {}
-            with open(os.path.join(spec, stem + ".tensors.tsv")) as f:
-                next(f)
-                for line in f:
-                    n, _, shp = line.rstrip("\n").split("\t")
-                    rows[n] = json.loads(shp)
+            cfg, rows = official[stem]["config"], official[stem]["tensors"]
             if kind == "calm":
-                ae_cfg = read_json(os.path.join(spec, "autoencoder.config.json"))
+                ae_cfg = official["autoencoder"]["config"]
                 exp = calm_layout.calm_tensors(cfg)
                 exp.update(calm_layout.autoencoder_tensors(ae_cfg, "ae_model."))
             else:
                 exp = calm_layout.autoencoder_tensors(cfg)
             self.assertEqual(exp, rows)
 
-    @unittest.skipUnless(HAS_TORCH, "needs torch to write pytorch_model.bin (skipped: torch not installed)")
+    @unittest.skipUnless(HAS_TORCH, "needs PyTorch to write pytorch_model.bin (skipped: torch not installed)")
     def test_pytorch_bin_variant(self):
         import torch
         sys.path.insert(0, os.path.join(ROOT, "tools", "reference"))

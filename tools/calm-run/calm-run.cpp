@@ -528,20 +528,21 @@ static int runGenerate() {
   const GenerateStats &g = *stats;
   if (showStats && loaded.getKind() == ModelKind::Llama)
     errs() << formatv("calm-run: {0} tokens, {1:f2} s ({2:f1} tokens/s), "
-                      "first {3} tokens {4:f1} ms, compile: {5}\n",
+                      "first {3} tokens {4:f1} ms, compile: {5}, "
+                      "microkernels: {6}\n",
                       g.tokens, g.seconds, g.tokens / g.seconds, g.chunkTokens,
-                      g.firstChunkSeconds * 1e3,
-                      compileNote(loaded));
+                      g.firstChunkSeconds * 1e3, compileNote(loaded),
+                      calm::ukernels::isa());
   else if (showStats)
     errs() << formatv("calm-run: {0} tokens in {1} chunks, {2:f2} s ({3:f1} "
                       "tokens/s), prompt {8} tokens in {9:f1} ms, first chunk "
                       "{4:f1} ms, {5} draws, {6} fallbacks to the batch "
-                      "approximation, compile: {7}\n",
+                      "approximation, compile: {7}, microkernels: {10}\n",
                       g.tokens, g.sampling.steps, g.seconds,
                       g.tokens / g.seconds, g.firstChunkSeconds * 1e3,
                       g.sampling.draws, g.sampling.fallbacks,
                       compileNote(loaded), g.promptTokens,
-                      g.promptSeconds * 1e3);
+                      g.promptSeconds * 1e3, calm::ukernels::isa());
   else if (g.sampling.fallbacks)
     errs() << formatv("calm-run: {0} of {1} chunks did not accept within {2} "
                       "rounds and used the batch approximation\n",
