@@ -1,7 +1,9 @@
 // RUN: calm-opt %s --split-input-file --convert-calm-to-arith | FileCheck %s
+// RUN: calm-opt %s --split-input-file --convert-calm-to-arith | FileCheck %s --check-prefix=NOFLOAT
 // The expansion's values are checked by executing it (test/Execution); this
 // file checks its shape: the widths, the constants that carry the format, and
-// that no float arithmetic is left.
+// that no float arithmetic is left (the second run: from each function's
+// label to its return, no float multiply, add, fma or calm op).
 
 // f32 with m = 4: keep mask 0x7FF80000 (2146959360), offset 0x3F700000
 // (1064304640), underflow bound offset + 2^23 = 0x3FF00000 (1072693248).
@@ -30,7 +32,9 @@
 // CHECK: %[[RES:.*]] = arith.select %{{.*}}, %[[QNAN]], %{{.*}} : i32
 // CHECK-NEXT: %[[F:.*]] = arith.bitcast %[[RES]] : i32 to f32
 // CHECK: return %[[F]]
-// CHECK-NOT: arith.mulf
+// NOFLOAT-LABEL: func.func @f32_m4
+// NOFLOAT-NOT: {{arith.mulf|arith.addf|math.fma|calm.lmul}}
+// NOFLOAT: return
 func.func @f32_m4(%x: f32, %y: f32) -> f32 {
   %0 = calm.lmul %x, %y mantissa_bits(4) : f32
   return %0 : f32
@@ -42,7 +46,9 @@ func.func @f32_m4(%x: f32, %y: f32) -> f32 {
 // CHECK-LABEL: func.func @f32_full
 // CHECK-NOT: arith.constant 2146959360
 // CHECK: arith.constant 1064828928 : i32
-// CHECK-NOT: calm.lmul
+// NOFLOAT-LABEL: func.func @f32_full
+// NOFLOAT-NOT: {{arith.mulf|arith.addf|math.fma|calm.lmul}}
+// NOFLOAT: return
 func.func @f32_full(%x: f32, %y: f32) -> f32 {
   %0 = calm.lmul %x, %y mantissa_bits(23) : f32
   return %0 : f32
@@ -56,6 +62,9 @@ func.func @f32_full(%x: f32, %y: f32) -> f32 {
 // CHECK-DAG: arith.bitcast %{{.*}} : vector<8xbf16> to vector<8xi16>
 // CHECK: arith.addi %{{.*}}, %{{.*}} : vector<8xi16>
 // CHECK: arith.bitcast %{{.*}} : vector<8xi16> to vector<8xbf16>
+// NOFLOAT-LABEL: func.func @bf16_vector
+// NOFLOAT-NOT: {{arith.mulf|arith.addf|math.fma|calm.lmul}}
+// NOFLOAT: return
 func.func @bf16_vector(%x: vector<8xbf16>, %y: vector<8xbf16>) -> vector<8xbf16> {
   %0 = calm.lmul %x, %y mantissa_bits(7) : vector<8xbf16>
   return %0 : vector<8xbf16>
@@ -68,6 +77,9 @@ func.func @bf16_vector(%x: vector<8xbf16>, %y: vector<8xbf16>) -> vector<8xbf16>
 // CHECK-DAG: arith.constant dense<15296> : tensor<2x3xi16>
 // CHECK-DAG: arith.bitcast %{{.*}} : tensor<2x3xf16> to tensor<2x3xi16>
 // CHECK: arith.bitcast %{{.*}} : tensor<2x3xi16> to tensor<2x3xf16>
+// NOFLOAT-LABEL: func.func @f16_tensor
+// NOFLOAT-NOT: {{arith.mulf|arith.addf|math.fma|calm.lmul}}
+// NOFLOAT: return
 func.func @f16_tensor(%x: tensor<2x3xf16>, %y: tensor<2x3xf16>) -> tensor<2x3xf16> {
   %0 = calm.lmul %x, %y mantissa_bits(10) : tensor<2x3xf16>
   return %0 : tensor<2x3xf16>
@@ -84,7 +96,9 @@ func.func @f16_tensor(%x: tensor<2x3xf16>, %y: tensor<2x3xf16>) -> tensor<2x3xf1
 // CHECK: arith.cmpi eq, %{{.*}}, %c127_i8 : i8
 // CHECK: arith.minui %{{.*}}, %c126_i8 : i8
 // CHECK: arith.bitcast %{{.*}} : i8 to f8E4M3FN
-// CHECK-NOT: arith.mulf
+// NOFLOAT-LABEL: func.func @e4m3
+// NOFLOAT-NOT: {{arith.mulf|arith.addf|math.fma|calm.lmul}}
+// NOFLOAT: return
 func.func @e4m3(%x: f8E4M3FN, %y: f8E4M3FN) -> f8E4M3FN {
   %0 = calm.lmul %x, %y mantissa_bits(3) : f8E4M3FN
   return %0 : f8E4M3FN
@@ -99,6 +113,9 @@ func.func @e4m3(%x: f8E4M3FN, %y: f8E4M3FN) -> f8E4M3FN {
 // CHECK: arith.cmpi sgt, %{{.*}}, %c124_i8 : i8
 // CHECK: arith.minui %{{.*}}, %c124_i8 : i8
 // CHECK: arith.bitcast %{{.*}} : i8 to f8E5M2
+// NOFLOAT-LABEL: func.func @e5m2
+// NOFLOAT-NOT: {{arith.mulf|arith.addf|math.fma|calm.lmul}}
+// NOFLOAT: return
 func.func @e5m2(%x: f8E5M2, %y: f8E5M2) -> f8E5M2 {
   %0 = calm.lmul %x, %y mantissa_bits(2) : f8E5M2
   return %0 : f8E5M2
@@ -109,6 +126,7 @@ func.func @e5m2(%x: f8E5M2, %y: f8E5M2) -> f8E5M2 {
 // Other ops are untouched.
 // CHECK-LABEL: func.func @others_untouched
 // CHECK: arith.mulf %{{.*}}, %{{.*}} : f32
+// NOFLOAT-LABEL: func.func @others_untouched
 func.func @others_untouched(%x: f32) -> f32 {
   %0 = arith.mulf %x, %x : f32
   return %0 : f32
