@@ -209,22 +209,20 @@ calm::runtime::generate(LlamaModel &model, LlamaCache &kv,
         "of {2} tokens; raise --max-chunks or shorten the prompt",
         ids.size(), options.maxTokens, model.getCapacity()));
   model.rewind(kv, 0);
-  // The prompt in passes of up to ~64 MB of logits; the last row is the
-  // next token's.
+  // The prompt in passes of up to 512 tokens (bounding each pass's
+  // activations and attention scores), each computing only its last row's
+  // logits: the last pass's are the next token's, and the LM head of every
+  // other row would be wasted work.
   auto promptStart = std::chrono::steady_clock::now();
   std::vector<float> logits(c.vocabSize);
-  {
-    int64_t slice = std::max<int64_t>(1, (int64_t(16) << 20) / c.vocabSize);
-    std::vector<float> rows;
-    for (size_t first = 0; first < ids.size(); first += slice) {
-      size_t count = std::min<size_t>(slice, ids.size() - first);
-      rows.resize(count * c.vocabSize);
-      if (llvm::Error e = model.prefill(
-              kv, llvm::ArrayRef<int32_t>(ids).slice(first, count), rows))
-        return std::move(e);
-    }
-    std::copy(rows.end() - c.vocabSize, rows.end(), logits.begin());
-  }
+  constexpr size_t kPromptSlice = 512;
+  for (size_t first = 0; first < ids.size(); first += kPromptSlice)
+    if (llvm::Error e = model.prefillLast(
+            kv,
+            llvm::ArrayRef<int32_t>(ids).slice(
+                first, std::min(kPromptSlice, ids.size() - first)),
+            logits))
+      return std::move(e);
   stats.promptSeconds = secondsSince(promptStart);
   auto firstStart = std::chrono::steady_clock::now();
   std::mt19937_64 rng(options.seed);

@@ -641,15 +641,24 @@ OwningOpRef<ModuleOp> buildLlamaModule(MLIRContext &context,
       "model.",           c.numHiddenLayers, c.hiddenSize, c.numAttentionHeads,
       c.numKeyValueHeads, options.maxChunks, c.rmsNormEps, c.ropeTheta,
       c.ropeScaling};
-  // llama_step(w, ids[1] i32, pos, kcache, vcache, logits[1, V]) and
-  // llama_prefill(w, ids[M] i32, pos, kcache, vcache, logits[M, V]).
-  for (bool prefill : {false, true}) {
+  // llama_step(w, ids[1] i32, pos, kcache, vcache, logits[1, V]),
+  // llama_prefill(w, ids[M] i32, pos, kcache, vcache, logits[M, V]) and
+  // llama_prefill_last(w, ids[M] i32, pos, kcache, vcache, logits[1, V]):
+  // a generation's prompt needs only its last row's logits, and for a large
+  // vocabulary the LM head is most of a prefill's arithmetic.
+  enum class Kind { Step, Prefill, PrefillLast };
+  for (Kind kind : {Kind::Step, Kind::Prefill, Kind::PrefillLast}) {
+    bool prefill = kind != Kind::Step;
     int64_t m = prefill ? ShapedType::kDynamic : 1;
-    func::FuncOp fn =
-        createFunction(b, *module, prefill ? "llama_prefill" : "llama_step",
-                       {memref({layout.size() * 4}, i8), memref({m}, i32),
-                        b.getIndexType(), cacheType(b, stack),
-                        cacheType(b, stack), memref({m, c.vocabSize}, f32)});
+    int64_t outRows = kind == Kind::Prefill ? m : 1;
+    func::FuncOp fn = createFunction(
+        b, *module,
+        kind == Kind::Step      ? "llama_step"
+        : kind == Kind::Prefill ? "llama_prefill"
+                                : "llama_prefill_last",
+        {memref({layout.size() * 4}, i8), memref({m}, i32), b.getIndexType(),
+         cacheType(b, stack), cacheType(b, stack),
+         memref({outRows, c.vocabSize}, f32)});
     FunctionEmitter fe(b, fn.getLoc(), fn.getArgument(0), layout);
     Value ids = fe.toTensor(fn.getArgument(1));
     Rows rows{prefill ? Value(tensor::DimOp::create(b, fn.getLoc(), ids, 0))
@@ -658,6 +667,17 @@ OwningOpRef<ModuleOp> buildLlamaModule(MLIRContext &context,
     Value x = fe.lb.gather(fe.weight("model.embed_tokens.weight"), ids);
     x = emitDecoderStack(fe, stack, x, fn.getArgument(2), rows,
                          fn.getArgument(3), fn.getArgument(4));
+    if (kind == Kind::PrefillLast) {
+      // The last row [M-1, :] of the normalized hidden states.
+      Location l = fn.getLoc();
+      Value last = arith::SubIOp::create(b, l, rows.count, fe.lb.constantIndex(1));
+      x = tensor::ExtractSliceOp::create(
+          b, l, RankedTensorType::get({1, c.hiddenSize}, f32), x,
+          ValueRange{last}, ValueRange{}, ValueRange{},
+          b.getDenseI64ArrayAttr({ShapedType::kDynamic, 0}),
+          b.getDenseI64ArrayAttr({1, c.hiddenSize}),
+          b.getDenseI64ArrayAttr({1, 1}));
+    }
     Value logits =
         fe.lb.linear(x,
                      fe.weight(c.tieWordEmbeddings ? "model.embed_tokens.weight"

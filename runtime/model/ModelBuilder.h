@@ -50,6 +50,8 @@ buildCALMModule(mlir::MLIRContext &context, const CALMConfig &config,
 /// against), with the same decoder stack as the CALM backbone:
 ///   llama_step(w, ids[1] i32, pos index, kcache, vcache, logits[1,V])
 ///   llama_prefill(w, ids[M] i32, pos index, kcache, vcache, logits[M,V])
+///   llama_prefill_last(w, ids[M] i32, pos index, kcache, vcache,
+///                      logits[1,V]) (the last row's logits only)
 /// `options.maxChunks` is its KV-cache capacity in tokens; the caches hold
 /// num_key_value_heads heads. The caller checked the config
 /// (readLlamaConfig).

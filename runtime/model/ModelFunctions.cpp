@@ -37,7 +37,8 @@ const FunctionSignature kCALMFunctions[] = {
     {"ae_encode", kEncode},
     {"ae_decode", kDecode}};
 const FunctionSignature kLlamaFunctions[] = {{"llama_step", kLlama},
-                                             {"llama_prefill", kLlama}};
+                                             {"llama_prefill", kLlama},
+                                             {"llama_prefill_last", kLlama}};
 } // namespace
 
 llvm::ArrayRef<FunctionSignature> calm::runtime::getCALMFunctions() {

@@ -56,6 +56,8 @@ llvm::ArrayRef<FunctionSignature> getCALMFunctions();
 ///   llama_step(weights, ids [1], position, k cache, v cache, logits [1, V])
 ///   llama_prefill(weights, ids [M], position, k cache, v cache,
 ///                 logits [M, V])
+///   llama_prefill_last(weights, ids [M], position, k cache, v cache,
+///                      logits [1, V]) (the last row's only)
 llvm::ArrayRef<FunctionSignature> getLlamaFunctions();
 
 /// The signature named `name` among both tables; null if none.

@@ -79,7 +79,7 @@ LlamaModel::load(llvm::StringRef dir, const ModelOptions &options,
         llvm::inconvertibleErrorCode(),
         "--device cuda runs CALMs; this token model runs on the CPU only");
   // In the order of getLlamaFunctions().
-  void **slots[] = {&m->fnStep, &m->fnPrefill};
+  void **slots[] = {&m->fnStep, &m->fnPrefill, &m->fnPrefillLast};
   for (auto [signature, slot] : llvm::zip_equal(getLlamaFunctions(), slots)) {
     auto fn = m->compiled->lookup(signature.name);
     if (!fn)
@@ -112,12 +112,16 @@ void LlamaModel::rewind(LlamaCache &kv, int64_t newPosition) const {
   kv.position = newPosition;
 }
 
-llvm::Error LlamaModel::prefill(LlamaCache &kv, llvm::ArrayRef<int32_t> tokens,
-                                llvm::MutableArrayRef<float> logits) {
+namespace {
+/// llama_step, llama_prefill and llama_prefill_last (ModelFunctions.h).
+using PrefillFn = void (*)(ByteBuffer *, StridedMemRefType<int32_t, 1> *,
+                           int64_t, ByteBuffer *, ByteBuffer *,
+                           StridedMemRefType<float, 2> *);
+} // namespace
+
+llvm::Error LlamaModel::checkTokens(const LlamaCache &kv,
+                                    llvm::ArrayRef<int32_t> tokens) const {
   int64_t m = static_cast<int64_t>(tokens.size());
-  assert(static_cast<int64_t>(logits.size()) == m * config.vocabSize);
-  if (m == 0)
-    return llvm::Error::success();
   if (kv.position + m > capacity)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
@@ -129,15 +133,42 @@ llvm::Error LlamaModel::prefill(LlamaCache &kv, llvm::ArrayRef<int32_t> tokens,
           llvm::inconvertibleErrorCode(),
           llvm::formatv("token id {0} is outside the vocabulary [0, {1})",
                         token, config.vocabSize));
+  return llvm::Error::success();
+}
+
+llvm::Error LlamaModel::prefill(LlamaCache &kv, llvm::ArrayRef<int32_t> tokens,
+                                llvm::MutableArrayRef<float> logits) {
+  int64_t m = static_cast<int64_t>(tokens.size());
+  assert(static_cast<int64_t>(logits.size()) == m * config.vocabSize);
+  if (m == 0)
+    return llvm::Error::success();
+  if (llvm::Error e = checkTokens(kv, tokens))
+    return e;
   ByteBuffer w = bytes(weights), kc = bytes(kv.k), vc = bytes(kv.v);
   auto ids = view<int32_t, 1>(tokens.data(), {m});
   auto out = view<float, 2>(logits.data(), {m, config.vocabSize});
-  using Fn =
-      void (*)(ByteBuffer *, StridedMemRefType<int32_t, 1> *, int64_t,
-               ByteBuffer *, ByteBuffer *, StridedMemRefType<float, 2> *);
   // One token takes the decode step's static-shape function.
-  reinterpret_cast<Fn>(m == 1 ? fnStep : fnPrefill)(&w, &ids, kv.position, &kc,
-                                                    &vc, &out);
+  reinterpret_cast<PrefillFn>(m == 1 ? fnStep : fnPrefill)(&w, &ids,
+                                                           kv.position, &kc,
+                                                           &vc, &out);
+  kv.position += m;
+  return llvm::Error::success();
+}
+
+llvm::Error LlamaModel::prefillLast(LlamaCache &kv,
+                                    llvm::ArrayRef<int32_t> tokens,
+                                    llvm::MutableArrayRef<float> logits) {
+  int64_t m = static_cast<int64_t>(tokens.size());
+  assert(static_cast<int64_t>(logits.size()) == config.vocabSize);
+  if (m <= 1)
+    return prefill(kv, tokens, m ? logits : llvm::MutableArrayRef<float>());
+  if (llvm::Error e = checkTokens(kv, tokens))
+    return e;
+  ByteBuffer w = bytes(weights), kc = bytes(kv.k), vc = bytes(kv.v);
+  auto ids = view<int32_t, 1>(tokens.data(), {m});
+  auto out = view<float, 2>(logits.data(), {1, config.vocabSize});
+  reinterpret_cast<PrefillFn>(fnPrefillLast)(&w, &ids, kv.position, &kc, &vc,
+                                             &out);
   kv.position += m;
   return llvm::Error::success();
 }

@@ -75,8 +75,15 @@ public:
   }
   llvm::Error prefill(LlamaCache &kv, llvm::ArrayRef<int32_t> tokens,
                       llvm::MutableArrayRef<float> logits);
+  /// Appends M tokens in one pass; `logits` [V] receive only the logits
+  /// after the last one (what a generation's prompt needs: the LM head runs
+  /// on one row instead of M).
+  llvm::Error prefillLast(LlamaCache &kv, llvm::ArrayRef<int32_t> tokens,
+                          llvm::MutableArrayRef<float> logits);
 
 private:
+  llvm::Error checkTokens(const LlamaCache &kv,
+                          llvm::ArrayRef<int32_t> tokens) const;
   LlamaModel() = default;
   LlamaConfig config;
   WeightSet checkpoint;
@@ -85,7 +92,7 @@ private:
   WeightBuffer weights;
   LlamaCache cache;
   int64_t capacity = 0;
-  void *fnStep = nullptr, *fnPrefill = nullptr;
+  void *fnStep = nullptr, *fnPrefill = nullptr, *fnPrefillLast = nullptr;
 };
 
 } // namespace calm::runtime

@@ -88,6 +88,41 @@ TEST(TwinParity, PrefillLogits) {
   EXPECT_EQ(model->getPosition(), 32);
 }
 
+// A generation's prompt: the same two passes computing only their last
+// row's logits (llama_prefill_last) give the reference's last logits, the
+// same bytes as the full prefill's last row (one row of the LM head either
+// way), and the same KV cache, so the next step's logits agree too.
+TEST(TwinParity, PrefillLastRowOnly) {
+  std::unique_ptr<runtime::LlamaModel> model = loadShippedTwin();
+  ASSERT_NE(model, nullptr);
+  Fixtures twin("twin");
+  std::vector<int32_t> ids = twin.get<int32_t>("input_ids");
+  int64_t v = model->getConfig().vocabSize;
+  std::vector<float> full(32 * v), last(v), stepFull(v), stepLast(v);
+  llvm::MutableArrayRef<float> out(full);
+  runtime::LlamaCache a = model->newCache(), b = model->newCache();
+  ASSERT_FALSE(bool(model->prefill(
+      a, llvm::ArrayRef<int32_t>(ids).take_front(13), out.take_front(13 * v))));
+  ASSERT_FALSE(bool(model->prefill(
+      a, llvm::ArrayRef<int32_t>(ids).drop_front(13), out.drop_front(13 * v))));
+  ASSERT_FALSE(bool(model->prefillLast(
+      b, llvm::ArrayRef<int32_t>(ids).take_front(13), last)));
+  ASSERT_FALSE(bool(model->prefillLast(
+      b, llvm::ArrayRef<int32_t>(ids).drop_front(13), last)));
+  EXPECT_EQ(b.position, 32);
+  EXPECT_LE(relativeError(last, twin.get<float>("logits_last")), 1e-4);
+  EXPECT_EQ(last, std::vector<float>(full.end() - v, full.end()));
+  ASSERT_FALSE(bool(model->step(a, ids[5], stepFull)));
+  ASSERT_FALSE(bool(model->step(b, ids[5], stepLast)));
+  EXPECT_EQ(stepFull, stepLast);
+  // Errors as prefill's, leaving the cache as it was.
+  int32_t bad[] = {1, static_cast<int32_t>(v)};
+  EXPECT_EQ(llvm::toString(model->prefillLast(b, bad, last)),
+            llvm::formatv("token id {0} is outside the vocabulary [0, {0})", v)
+                .str());
+  EXPECT_EQ(b.position, 33);
+}
+
 TEST(TwinParity, RewindRecomputesTheSameLogits) {
   std::unique_ptr<runtime::LlamaModel> model = loadShippedTwin();
   ASSERT_NE(model, nullptr);
