@@ -84,9 +84,11 @@ def token_streams():
     return out
 
 
-def lr_at(step, total, peak, warm):
+def lr_at(step, total, peak, warm, schedule="cosine"):
     if step < warm:
         return peak * (step + 1) / warm
+    if schedule == "constant":   # the official CALM runs: warm-up, then a constant rate
+        return peak
     p = (step - warm) / max(1, total - warm)
     return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * p)))
 
@@ -113,13 +115,27 @@ def write_model_dir(d, cfg, tensors, extra=None):
 
 
 def windows(stream, n, length, align, g):
+    """n windows of `length` tokens. align 1 starts them anywhere, so a K-token model sees every
+    chunking of the text; align K (the round-1/2 recipe) only a quarter of them."""
     hi = (len(stream) - length) // align
     starts = torch.randint(0, hi, (n,), generator=g) * align
     return torch.stack([stream[s:s + length] for s in starts.tolist()])
 
 
-def train_loop(name, model, params, step_fn, args, log):
-    opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.95), weight_decay=0.01)
+def param_groups(named, weight_decay):
+    """AdamW groups as the official trainer has them: decay on matrices, none on norms and biases."""
+    decay = [p for n, p in named if p.requires_grad and p.dim() >= 2]
+    rest = [p for n, p in named if p.requires_grad and p.dim() < 2]
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": rest, "weight_decay": 0.0}]
+
+
+def train_loop(name, model, params, step_fn, args, log, save_fn=None):
+    if args.weight_decay is None:   # rounds 1-2: one group, 0.01 everywhere
+        opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.95), weight_decay=0.01)
+        params = list(params)
+    else:
+        named = [(n, p) for n, p in model.named_parameters() if any(p is q for q in params)]
+        opt = torch.optim.AdamW(param_groups(named, args.weight_decay), lr=args.lr, betas=(0.9, 0.95))
     total = args.bench or args.steps
     warm = max(1, int(0.05 * total))
     t0 = time.time()
@@ -127,7 +143,7 @@ def train_loop(name, model, params, step_fn, args, log):
     hist = []
     for step in range(total):
         for gr in opt.param_groups:
-            gr["lr"] = lr_at(step, total, args.lr, warm)
+            gr["lr"] = lr_at(step, total, args.lr, warm, args.schedule)
         loss, info = step_fn(step)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -135,6 +151,8 @@ def train_loop(name, model, params, step_fn, args, log):
         opt.step()
         lv = loss.item()
         ema = lv if ema is None else 0.98 * ema + 0.02 * lv
+        if args.checkpoint_every and step and step % args.checkpoint_every == 0 and save_fn is not None:
+            save_fn(step, time.time() - t0, ema, hist)
         if step % args.log_every == 0 or step == total - 1:
             el = time.time() - t0
             eta = el / (step + 1) * (total - step - 1)
@@ -151,13 +169,33 @@ def cmd_tokenizer(args, log):
     log("tokens: train %d held-out %d" % (len(tr), len(he)))
 
 
+def ae_diagnostics(model, hchunks, g):
+    """What makes a latent space predictable (issue 34): the unclamped KL per chunk in nats, the
+    held-out token accuracy from the posterior mean and from a posterior *sample*, and the
+    accuracy when the mean is moved by noise of 0.5 and 1.0 per dimension (a near miss)."""
+    was = model.training
+    model.eval()
+    with torch.no_grad():
+        mean, log_std = model.encode(hchunks)
+        std = log_std.exp()
+        kl = (0.5 * (mean.pow(2) + std.pow(2) - 1 - 2 * log_std)).sum(-1).mean().item()
+        acc = lambda z: (model.decode_tokens(z) == hchunks).float().mean().item()
+        noise = lambda s: torch.randn(mean.shape, generator=g) * s
+        out = "kl/chunk %.1f sigma %.3f acc(mean) %.4f acc(sample) %.4f acc(+0.5) %.4f acc(+1.0) %.4f" % (
+            kl, std.mean().item(), acc(mean), acc(mean + noise(1.0) * std), acc(mean + noise(0.5)),
+            acc(mean + noise(1.0)))
+    model.train(was)
+    return out
+
+
 def cmd_ae(args, log):
     torch.manual_seed(args.seed)
     g = torch.Generator().manual_seed(args.seed)
     tr, he = token_streams()
     K = AE_CFG["patch_size"]
     chunks = tr[: len(tr) // K * K].reshape(-1, K)
-    model = calm_ref.Autoencoder(AE_CFG).train()
+    cfg = dict(AE_CFG, kl_weight=args.kl_weight)
+    model = calm_ref.Autoencoder(cfg).train()
     if args.resume:   # continue from the saved (bf16) AE with a fresh schedule
         calm_ref._load_into(model, safetensors_io.load(os.path.join(AE_DIR, "model.safetensors")))
         model.train()
@@ -171,10 +209,7 @@ def cmd_ae(args, log):
         loss, ce, kl = model.loss(chunks[idx], generator=g)
         info = "ce %.4f kl %.2f" % (ce.item(), kl.item())
         if i % 250 == 0 or i == args.steps - 1:
-            with torch.no_grad():
-                mean, _ = model.encode(hchunks)
-                acc = (model.decode_tokens(mean) == hchunks).float().mean().item()
-            info += " heldout-acc(mean) %.4f" % acc
+            info += " " + ae_diagnostics(model, hchunks, g)
         return loss, info
 
     wall, ema, hist = train_loop("ae", model, params, step, args, log)
@@ -185,9 +220,11 @@ def cmd_ae(args, log):
     if args.resume:
         with open(os.path.join(AE_DIR, "training.json")) as f:
             prev = json.load(f)
-    write_model_dir(AE_DIR, AE_CFG, tensors, {"command": args.cmdline, "wall_seconds": wall, "steps": args.steps,
+    write_model_dir(AE_DIR, cfg, tensors, {"command": args.cmdline, "wall_seconds": wall, "steps": args.steps,
                                               "previous_stage": prev,
                                               "batch_chunks": args.batch, "lr": args.lr, "seed": args.seed,
+                                              "kl_weight": args.kl_weight,
+                                              "diagnostics": ae_diagnostics(model, hchunks, g),
                                               "final_loss_ema": ema, "log": hist})
     log("saved %s" % AE_DIR)
 
@@ -215,19 +252,27 @@ def cmd_calm(args, log):
     K = CALM_CFG["patch_size"]
 
     def step(i):
-        ids = windows(tr, args.batch, args.block, K, g)
+        ids = windows(tr, args.batch, args.block, args.align or K, g)
         loss = model.energy_loss(ids, n_targets=args.targets, generator=g)
         return loss, ""
 
-    wall, ema, hist = train_loop("calm", model, params, step, args, log)
+    def save(steps_done, wall, ema, hist):
+        tensors = calm_ref.state_dict_for_save(model)
+        write_model_dir(CALM_DIR, CALM_CFG, tensors, {"command": args.cmdline, "wall_seconds": wall,
+                                                      "steps": steps_done, "previous_stage": prev,
+                                                      "batch_blocks": args.batch, "block_tokens": args.block,
+                                                      "window_align": args.align or K,
+                                                      "energy_targets_M": args.targets, "lr": args.lr,
+                                                      "schedule": args.schedule,
+                                                      "weight_decay": args.weight_decay,
+                                                      "seed": args.seed, "final_loss_ema": ema, "log": hist})
+        model.train()
+        model.ae_model.eval()
+
+    wall, ema, hist = train_loop("calm", model, params, step, args, log, save_fn=save)
     if args.bench:
         return
-    tensors = calm_ref.state_dict_for_save(model)
-    write_model_dir(CALM_DIR, CALM_CFG, tensors, {"command": args.cmdline, "wall_seconds": wall, "steps": args.steps,
-                                                  "previous_stage": prev,
-                                                  "batch_blocks": args.batch, "block_tokens": args.block,
-                                                  "energy_targets_M": args.targets, "lr": args.lr,
-                                                  "seed": args.seed, "final_loss_ema": ema, "log": hist})
+    save(args.steps, wall, ema, hist)
     log("saved %s" % CALM_DIR)
 
 
@@ -273,12 +318,24 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--log-every", type=int, default=25)
     ap.add_argument("--bench", type=int, default=0)
+    ap.add_argument("--kl-weight", type=float, default=0.001, help="ae: weight of the clamped KL term")
+    ap.add_argument("--align", type=int, default=0,
+                    help="calm: window starts on multiples of this (default K: the rounds 1-2 recipe; 1: anywhere)")
+    ap.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
+    ap.add_argument("--weight-decay", type=float, default=None,
+                    help="AdamW decay on matrices only (default: 0.01 on every parameter, rounds 1-2)")
+    ap.add_argument("--checkpoint-every", type=int, default=0,
+                    help="write the model directory every N steps (resume with --resume)")
     ap.add_argument("--resume", action="store_true", help="continue from the saved model (fresh lr schedule)")
     ap.add_argument("--log", default=os.path.join(ROOT, "logs", "train.log"))
     ap.add_argument("--without-brown", action="store_true",
                     help="train on Moby Dick and the addresses only (the stages before Brown was added)")
+    ap.add_argument("--models", default=MODELS,
+                    help="directory of the model folders (default models/; train a new round elsewhere so the "
+                         "committed models and their fixtures stay consistent until it is done)")
     args = ap.parse_args()
-    global BROWN
+    global BROWN, AE_DIR, CALM_DIR, TWIN_DIR
+    AE_DIR, CALM_DIR, TWIN_DIR = (os.path.join(args.models, n) for n in ("calm-tiny-ae", "calm-tiny", "llama-tiny-twin"))
     BROWN = not args.without_brown
     args.cmdline = "OMP_NUM_THREADS=1 /usr/bin/python3 tools/train/train.py " + " ".join(sys.argv[1:])
     torch.set_num_threads(1)
