@@ -1,31 +1,31 @@
 #!/usr/bin/env bash
 # The whole calm-tiny pipeline, as run for the committed models (2-core CPU, one thread per job).
-# Needs: npm, Debian python3-torch + python3-regex (+ libopenblas0-serial or OPENBLAS_NUM_THREADS=1:
-# the default reference BLAS makes torch ~15x slower). Logs go to logs/ (ignored by git).
+# Needs: npm, Debian python3-torch + python3-regex (+ libopenblas0-serial: the default reference
+# BLAS makes torch ~15x slower). Logs go to logs/ (ignored by git).
 #
-# The tokenizer and the token twin are from rounds 1-2 (2026-11/12); the autoencoder and the CALM
-# are round 3 (issue 34), retrained from scratch with the recipe of models/README.md: KL weight
-# 0.03 (was 0.001), windows starting anywhere (not on the K grid), constant lr after warm-up,
-# AdamW decay 0.1 on matrices only, 2,032 chunk positions per step (was 508), no warm restarts.
-# Each round-3 stage is trained into .data/r3 and copied into models/ only when done, so the
-# committed models and their fixtures stay consistent while it runs.
+# Two rounds. Round 1 (2026-11, ~1 h): tokenizer, autoencoder, CALM and twin on Moby Dick + the
+# addresses (--without-brown). Round 2 (2026-12, issue 19, ~75 min with the CALM and the twin
+# side by side on the two cores): both continued on the corpus with the Brown samples added, the
+# twin for as many more steps as brings its training time level with the CALM's (models/README.md,
+# "Recipe"). The autoencoder was not retrained in round 2: it already reconstructs 99.5 % of the
+# held-out tokens.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 PY=/usr/bin/python3
 T="$PY tools/train/train.py"
 bash tools/data/fetch_data.sh
-# Rounds 1-2: tokenizer and twin (round 1 on Moby Dick and the addresses; round 2 adds Brown).
+# Round 1.
 $PY tools/train/bpe.py --vocab-size 4096 --out .data/tokenizer.json
+$T ae   --without-brown --steps 2500 --batch 256 --lr 1.5e-3 --log-every 50 --log logs/ae.log
+$T ae   --without-brown --resume --steps 1000 --batch 256 --lr 5e-4 --log-every 50 --log logs/ae.log
+$T calm --without-brown --steps 700 --batch 8 --block 512 --lr 1e-3 --log-every 10 --log logs/calm.log
+$T calm --without-brown --resume --steps 1400 --batch 4 --block 512 --lr 1e-3 --seed 1 --log-every 20 --log logs/calm2.log
 $T twin --without-brown --steps 1000 --batch 4 --block 512 --lr 1e-3 --log-every 10 --log logs/twin.log
-$T twin --resume --steps 2100 --batch 4 --block 512 --lr 6e-4 --seed 2 --log-every 20 --log logs/twin2.log
-# Round 3: the autoencoder, then the CALM against it, from scratch.
-R3=.data/r3
-$T ae --models $R3 --steps 3500 --batch 256 --lr 1.5e-3 --kl-weight 0.03 --log-every 50 --log logs/ae.log
-$T ae --models $R3 --resume --steps 1000 --batch 256 --lr 5e-4 --kl-weight 0.03 --log-every 50 --log logs/ae.log
-$T calm --models $R3 --steps 1800 --batch 16 --block 512 --align 1 --schedule constant --weight-decay 0.1 \
-  --lr 6e-4 --checkpoint-every 200 --log-every 20 --log logs/calm-r3.log
-# Progress while it runs: $PY tools/train/dev_check.py --models $R3
-cp -r $R3/calm-tiny-ae $R3/calm-tiny models/
+# Round 2: the two jobs at once, one core each.
+$T calm --resume --steps 1800 --batch 4 --block 512 --lr 6e-4 --seed 2 --log-every 20 --log logs/calm3.log & calm=$!
+$T twin --resume --steps 2100 --batch 4 --block 512 --lr 6e-4 --seed 2 --log-every 20 --log logs/twin2.log & twin=$!
+wait $calm
+wait $twin
 $PY tools/reference/evaluate.py --write
 $PY tools/reference/make_fixtures.py
