@@ -31,17 +31,20 @@ passed=$(grep -E '^ *(Passed|Expectedly Failed) *:' "$log" | awk -F: '{s+=$2} EN
 failed=$(grep -E '^ *(Failed|Unresolved|Timed Out|Unexpectedly Passed) *:' "$log" | awk -F: '{s+=$2} END {print s+0}')
 skipped=$(grep -E '^ *(Unsupported|Skipped) *:' "$log" | awk -F: '{s+=$2} END {print s+0}')
 # Each UNSUPPORTED test must name a feature that explains it: hardware
-# (cuda-gpu, cuda-driver, cpu-*) or, in the sanitizer build only, asan.
-# (A test may list more than one: package.test needs pytest and is
-# unsupported under asan; in the plain build only pytest can skip it.)
-allowed='^(cuda-gpu|cuda-driver|cpu-.*)$'
+# (REQUIRES cuda-gpu, cuda-driver or cpu-*; UNSUPPORTED cuda-driver), or the
+# build that runs it instead: REQUIRES asan in the plain build, UNSUPPORTED
+# asan in the sanitizer build. (package.test needs pytest and is unsupported
+# under asan: in the plain build only pytest can skip it, and that fails.)
+allowed='^(R:cuda-gpu|R:cuda-driver|R:cpu-.*|U:cuda-driver|R:asan)$'
 if grep -qs '^CALM_SANITIZE:BOOL=ON' "$BUILD_DIR/CMakeCache.txt"; then
-  allowed='^(cuda-gpu|cuda-driver|cpu-.*|asan)$'
+  allowed='^(R:cuda-gpu|R:cuda-driver|R:cpu-.*|U:cuda-driver|U:asan)$'
 fi
 bad_skips=0
 while read -r name; do
   file="test/$name"
-  reasons=$(grep -hoE '(REQUIRES|UNSUPPORTED): .*' "$file" | sed -E 's/^[A-Z]+: //' | tr ',&|!()' '\n' | tr -d ' ' | sed '/^$/d')
+  reasons=$(grep -hoE '(REQUIRES|UNSUPPORTED): .*' "$file" |
+    sed -E 's/^(R|U)[A-Z]+: (.*)/\1 \2/' |
+    awk '{k=$1; $1=""; gsub(/[,&|!()]/, " "); for (i = 1; i <= NF; ++i) if ($i != "") print k ":" $i}')
   if ! grep -qE "$allowed" <<< "$reasons"; then
     echo "test.sh: $name skipped for '$(echo $reasons)', not for the machine's hardware"
     bad_skips=$((bad_skips + 1))

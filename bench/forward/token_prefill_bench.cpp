@@ -1,19 +1,21 @@
 //===- token_prefill_bench.cpp - a token model's prompt, timed ------------===//
 //
 //   token_prefill_bench --model DIR [--numerics SEL] [--tokens N]
-//                       [--prefill-threads T]
+//                       [--prefill-threads T] [--slices 32,64,...]
 //
 // Times a token model's (LlamaModel) prompt of N tokens two ways in one run,
 // each the median of 3 passes over a fresh cache:
 //  - all rows' logits, in passes of 16M/V rows: what generation did before
 //    llama_prefill_last;
-//  - the last row's logits only (llama_prefill_last), in passes of up to 512
-//    tokens: what runtime/generation does now.
+//  - the last row's logits only (llama_prefill_last), in passes of
+//    kPromptSliceTokens (or each of --slices): what runtime/generation does
+//    now.
 // Prints tokens/s of each and their ratio.
 //
 //===----------------------------------------------------------------------===//
 
 #include "engine/Compiler.h"
+#include "generation/Generation.h"
 #include "models/LlamaModel.h"
 #include "ukernels/UKernels.h"
 
@@ -33,6 +35,10 @@ static cl::opt<std::string> modelDir("model", cl::desc("Llama directory"),
                                      cl::Required);
 static cl::opt<std::string> numerics("numerics", cl::init("f32"));
 static cl::opt<int64_t> tokens("tokens", cl::init(512));
+static cl::list<int64_t> slices("slices", cl::CommaSeparated,
+                                cl::desc("Tokens per pass of the last-row "
+                                         "prefill, each timed (default: "
+                                         "runtime/generation's)"));
 static cl::opt<int> threads("prefill-threads", cl::init(1),
                            cl::desc("Microkernel threads"));
 
@@ -89,20 +95,28 @@ int main(int argc, char **argv) {
         report_fatal_error(std::move(e));
     }
   });
-  double lastOnly = medianSeconds(3, [&] {
-    LlamaCache kv = model.newCache();
-    for (int64_t first = 0; first < tokens; first += 512)
-      if (Error e = model.prefillLast(
-              kv,
-              ArrayRef<int32_t>(ids).slice(first,
-                                           std::min<int64_t>(512, tokens - first)),
-              last))
-        report_fatal_error(std::move(e));
-  });
-  outs() << formatv("model {0}, numerics {1}, {2} threads ({3}): prompt of {4} "
-                    "tokens, all rows' logits {5:f0} tok/s, last row's only "
-                    "{6:f0} tok/s ({7:f2}x)\n",
+  if (slices.empty())
+    slices.push_back(kPromptSliceTokens);
+  outs() << formatv("model {0}, numerics {1}, {2} threads ({3}): prompt of "
+                    "{4} tokens, all rows' logits in passes of {5}: {6:f0} "
+                    "tok/s\n",
                     modelDir, numerics, threads, calm::ukernels::isa(), tokens,
-                    tokens / all, tokens / lastOnly, all / lastOnly);
+                    std::max<int64_t>(1, (int64_t(16) << 20) / v),
+                    tokens / all);
+  for (int64_t step : slices) {
+    double lastOnly = medianSeconds(3, [&] {
+      LlamaCache kv = model.newCache();
+      for (int64_t first = 0; first < tokens; first += step)
+        if (Error e = model.prefillLast(
+                kv,
+                ArrayRef<int32_t>(ids).slice(
+                    first, std::min<int64_t>(step, tokens - first)),
+                last))
+          report_fatal_error(std::move(e));
+    });
+    outs() << formatv("  last row's logits only, passes of {0}: {1:f0} tok/s "
+                      "({2:f2}x)\n",
+                      step, tokens / lastOnly, all / lastOnly);
+  }
   return 0;
 }

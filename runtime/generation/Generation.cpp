@@ -209,18 +209,17 @@ calm::runtime::generate(LlamaModel &model, LlamaCache &kv,
         "of {2} tokens; raise --max-chunks or shorten the prompt",
         ids.size(), options.maxTokens, model.getCapacity()));
   model.rewind(kv, 0);
-  // The prompt in passes of up to 512 tokens (bounding each pass's
-  // activations and attention scores), each computing only its last row's
-  // logits: the last pass's are the next token's, and the LM head of every
-  // other row would be wasted work.
+  // The prompt in passes of kPromptSliceTokens, each computing only its last
+  // row's logits: the last pass's are the next token's, and the LM head of
+  // every other row would be wasted work.
   auto promptStart = std::chrono::steady_clock::now();
   std::vector<float> logits(c.vocabSize);
-  constexpr size_t kPromptSlice = 512;
-  for (size_t first = 0; first < ids.size(); first += kPromptSlice)
+  const size_t slice = kPromptSliceTokens;
+  for (size_t first = 0; first < ids.size(); first += slice)
     if (llvm::Error e = model.prefillLast(
             kv,
             llvm::ArrayRef<int32_t>(ids).slice(
-                first, std::min(kPromptSlice, ids.size() - first)),
+                first, std::min(slice, ids.size() - first)),
             logits))
       return std::move(e);
   stats.promptSeconds = secondsSince(promptStart);

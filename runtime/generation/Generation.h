@@ -21,6 +21,12 @@
 
 namespace calm::runtime {
 
+/// A token model's prompt is prefilled in passes of at most this many tokens
+/// (llama_prefill_last on each): it bounds each pass's activations and
+/// attention scores, which past this size cost more in cache misses than
+/// one pass saves (bench/forward/token_prefill_bench --slice).
+constexpr int64_t kPromptSliceTokens = 64;
+
 struct GenerateOptions {
   /// Tokens to generate at most (a CALM rounds up to whole chunks and cuts
   /// the text at this many).
