@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MedianTime.h"
 #include "engine/Compiler.h"
 #include "generation/Sampling.h"
 #include "models/CALMModel.h"
@@ -36,18 +37,8 @@ static cl::opt<int64_t> steps("steps", cl::init(64));
 static cl::list<int64_t> batches("batches", cl::CommaSeparated,
                                  cl::desc("Head and decoder batch sizes"));
 
-using Clock = std::chrono::steady_clock;
-
-template <typename F> static double medianSeconds(int runs, F &&f) {
-  std::vector<double> t;
-  for (int i = 0; i < runs; ++i) {
-    auto start = Clock::now();
-    f();
-    t.push_back(std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
+using calm::bench::Clock;
+using calm::bench::medianSeconds;
 
 static double peakRSSMegabytes() {
   rusage usage;

@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MedianTime.h"
 #include "engine/Compiler.h"
 #include "generation/Generation.h"
 #include "models/LlamaModel.h"
@@ -42,18 +43,8 @@ static cl::list<int64_t> slices("slices", cl::CommaSeparated,
 static cl::opt<int> threads("prefill-threads", cl::init(1),
                            cl::desc("Microkernel threads"));
 
-using Clock = std::chrono::steady_clock;
-
-template <typename F> static double medianSeconds(int runs, F &&f) {
-  std::vector<double> t;
-  for (int i = 0; i < runs; ++i) {
-    auto start = Clock::now();
-    f();
-    t.push_back(std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
+using calm::bench::Clock;
+using calm::bench::medianSeconds;
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
