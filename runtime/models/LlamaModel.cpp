@@ -136,41 +136,38 @@ llvm::Error LlamaModel::checkTokens(const LlamaCache &kv,
   return llvm::Error::success();
 }
 
-llvm::Error LlamaModel::prefill(LlamaCache &kv, llvm::ArrayRef<int32_t> tokens,
-                                llvm::MutableArrayRef<float> logits) {
+llvm::Error LlamaModel::run(void *fn, LlamaCache &kv,
+                            llvm::ArrayRef<int32_t> tokens,
+                            llvm::MutableArrayRef<float> logits,
+                            int64_t rows) {
   int64_t m = static_cast<int64_t>(tokens.size());
-  assert(static_cast<int64_t>(logits.size()) == m * config.vocabSize);
-  if (m == 0)
-    return llvm::Error::success();
+  assert(static_cast<int64_t>(logits.size()) == rows * config.vocabSize);
   if (llvm::Error e = checkTokens(kv, tokens))
     return e;
   ByteBuffer w = bytes(weights), kc = bytes(kv.k), vc = bytes(kv.v);
   auto ids = view<int32_t, 1>(tokens.data(), {m});
-  auto out = view<float, 2>(logits.data(), {m, config.vocabSize});
-  // One token takes the decode step's static-shape function.
-  reinterpret_cast<PrefillFn>(m == 1 ? fnStep : fnPrefill)(&w, &ids,
-                                                           kv.position, &kc,
-                                                           &vc, &out);
+  auto out = view<float, 2>(logits.data(), {rows, config.vocabSize});
+  reinterpret_cast<PrefillFn>(fn)(&w, &ids, kv.position, &kc, &vc, &out);
   kv.position += m;
   return llvm::Error::success();
+}
+
+llvm::Error LlamaModel::prefill(LlamaCache &kv, llvm::ArrayRef<int32_t> tokens,
+                                llvm::MutableArrayRef<float> logits) {
+  int64_t m = static_cast<int64_t>(tokens.size());
+  if (m == 0)
+    return llvm::Error::success();
+  // One token takes the decode step's static-shape function.
+  return run(m == 1 ? fnStep : fnPrefill, kv, tokens, logits, m);
 }
 
 llvm::Error LlamaModel::prefillLast(LlamaCache &kv,
                                     llvm::ArrayRef<int32_t> tokens,
                                     llvm::MutableArrayRef<float> logits) {
   int64_t m = static_cast<int64_t>(tokens.size());
-  assert(static_cast<int64_t>(logits.size()) == config.vocabSize);
-  if (m <= 1)
-    return prefill(kv, tokens, m ? logits : llvm::MutableArrayRef<float>());
-  if (llvm::Error e = checkTokens(kv, tokens))
-    return e;
-  ByteBuffer w = bytes(weights), kc = bytes(kv.k), vc = bytes(kv.v);
-  auto ids = view<int32_t, 1>(tokens.data(), {m});
-  auto out = view<float, 2>(logits.data(), {1, config.vocabSize});
-  reinterpret_cast<PrefillFn>(fnPrefillLast)(&w, &ids, kv.position, &kc, &vc,
-                                             &out);
-  kv.position += m;
-  return llvm::Error::success();
+  if (m == 0)
+    return llvm::Error::success();
+  return run(m == 1 ? fnStep : fnPrefillLast, kv, tokens, logits, 1);
 }
 
 llvm::Error LlamaModel::step(LlamaCache &kv, int32_t token,

@@ -84,6 +84,10 @@ public:
 private:
   llvm::Error checkTokens(const LlamaCache &kv,
                           llvm::ArrayRef<int32_t> tokens) const;
+  /// Checks the tokens, then runs one compiled function (llama_step,
+  /// llama_prefill or llama_prefill_last) writing `rows` rows of logits.
+  llvm::Error run(void *fn, LlamaCache &kv, llvm::ArrayRef<int32_t> tokens,
+                  llvm::MutableArrayRef<float> logits, int64_t rows);
   LlamaModel() = default;
   LlamaConfig config;
   WeightSet checkpoint;
