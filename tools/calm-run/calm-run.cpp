@@ -210,7 +210,8 @@ static cl::opt<bool> ignoreEOS(
     cl::cat(category), cl::sub(generateCommand));
 static cl::opt<bool> showStats("stats",
                                cl::desc("Print timing and sampling statistics "
-                                        "to stderr"),
+                                        "and the microkernels used (avx512 "
+                                        "or avx2) to stderr"),
                                cl::cat(category), cl::sub(generateCommand));
 
 // eval
