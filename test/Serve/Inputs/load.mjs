@@ -63,7 +63,20 @@ run(async () => {
   const seconds = (Date.now() - started) / 1000;
   console.log(`load: ${done} of ${requests.length} streams done, ${failed} failed, ` +
               `${mismatched} differ from their sequential twin`);
-  const m = await metrics(server.base);
+  // A stream's last bytes reach the client before its handler has counted
+  // the request and left the session (a loaded machine shows "active 1,
+  // completions 319" here): wait, boundedly, for the server to settle.
+  const counts = (t) => `${metric(t, 'calm_sessions_active')} ` +
+      `${metric(t, 'calm_requests_total{path="/v1/completions",status="200"}')}`;
+  let m = await metrics(server.base);
+  for (let i = 0; i < 50; ++i) {
+    await new Promise((r) => setTimeout(r, 100));
+    const next = await metrics(server.base);
+    const settled = metric(next, 'calm_sessions_active') === 0 && counts(next) === counts(m);
+    m = next;
+    if (settled)
+      break;
+  }
   console.log(`metrics: active ${metric(m, 'calm_sessions_active')}, queued ` +
               `${metric(m, 'calm_queue_depth')}, completions 200: ` +
               `${metric(m, 'calm_requests_total{path="/v1/completions",status="200"}')}`);
